@@ -7,7 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Names that belong to one test only, so tests sharing a broker and a node never see each other's
  * topics, consumer groups or keyspaces.
  *
- * @param prefix a short unique prefix: letters, digits and underscores, starting with a letter
+ * @param prefix a short unique prefix (at most 25 characters, so that keyspaces derived from it
+ *     stay within Cassandra's limit of 48): letters, digits and underscores, starting with a letter
  */
 public record TestNamespace(String prefix) {
 
@@ -16,7 +17,7 @@ public record TestNamespace(String prefix) {
     if (base.isEmpty() || !Character.isLetter(base.charAt(0))) {
       base = "t" + base;
     }
-    base = base.substring(0, Math.min(base.length(), 30));
+    base = base.substring(0, Math.min(base.length(), 16));
     String unique = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
     return new TestNamespace(base + "_" + unique);
   }

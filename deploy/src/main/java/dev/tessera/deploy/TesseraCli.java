@@ -1,0 +1,71 @@
+package dev.tessera.deploy;
+
+import dev.tessera.deploy.demo.DemoCommand;
+import dev.tessera.embedded.InfrastructureException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code tessera} launcher's Java entry point: one sub-command per user task. Errors a user can
+ * fix print one line and exit non-zero; nothing prints a stack trace to the terminal (the full
+ * trace goes to the log file).
+ */
+public final class TesseraCli {
+  static final String USAGE = String.join(System.lineSeparator(),
+      "usage: tessera <command> [options]",
+      "",
+      "commands:",
+      "  demo [--members N] [--events N]   the main job on embedded defaults: real Kafka and Cassandra,",
+      "                                    a one-node Pekko cluster, events round-tripped and recovered",
+      "  test                              the whole test suite (mvn verify)",
+      "  infra start|stop|status           the embedded Kafka broker and Cassandra node on their own",
+      "  help                              this text",
+      "",
+      "environment: TESSERA_DATA_DIR, TESSERA_KAFKA_PORT, TESSERA_CASSANDRA_PORT, TESSERA_JAVA17_HOME",
+      "(see embedded/src/main/resources/reference.conf for every setting)");
+
+  private TesseraCli() {}
+
+  public static void main(String[] args) {
+    int code = run(args, System.out, System.err);
+    System.exit(code);
+  }
+
+  /** Runs one command and returns its exit code. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      err.println(USAGE);
+      return 2;
+    }
+    List<String> rest = Arrays.asList(args).subList(1, args.length);
+    try {
+      switch (args[0]) {
+        case "demo":
+          return DemoCommand.run(rest, out);
+        case "infra":
+          return InfraCommand.run(rest, out);
+        case "help":
+        case "--help":
+        case "-h":
+          out.println(USAGE);
+          return 0;
+        default:
+          err.println("tessera: unknown command '" + args[0] + "'");
+          err.println(USAGE);
+          return 2;
+      }
+    } catch (UserError e) {
+      err.println("tessera: " + e.getMessage());
+      return e.exitCode();
+    } catch (InfrastructureException e) {
+      err.println("tessera: " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(TesseraCli.class).error("{} failed", args[0], e);
+      err.println("tessera: " + args[0] + " failed: " + e.getClass().getSimpleName() + ": "
+          + e.getMessage() + " (full trace in " + LogFiles.current() + ")");
+      return 1;
+    }
+  }
+}
