@@ -1,0 +1,900 @@
+package dev.tessera.engine.state;
+
+import dev.tessera.engine.aggregate.CategoryMath;
+import dev.tessera.engine.aggregate.SlotAggregator;
+import dev.tessera.engine.definition.EventField;
+import dev.tessera.engine.definition.FeatureGroup;
+import dev.tessera.engine.event.EnrichedEvent;
+import dev.tessera.engine.event.Event;
+import dev.tessera.engine.event.EventStream;
+import dev.tessera.engine.event.EventType;
+import dev.tessera.engine.window.Outcome;
+import dev.tessera.engine.window.WindowContract;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The feature state of one member for one {@link FeatureGroup}: the kernel that {@code sharding/} (one per entity)
+ * and {@code batch/} (one per replayed member) both run.
+ *
+ * <h2>Applying</h2>
+ *
+ * Each (member, stream) must be applied in its Kafka offset order; streams may interleave freely, the result does not
+ * depend on it. {@link #apply(EnrichedEvent, long)} returns an {@link Outcome} constant (no allocation):
+ *
+ * <ul>
+ *   <li>{@link Outcome#ALREADY_APPLIED} if {@code offset >= 0} and not above the stream's last applied offset;
+ *   <li>{@link Outcome#DUPLICATE} if the eventId was accepted in the stream and that copy's {@code eventTime >=
+ *       watermark - (longest window + lateness)};
+ *   <li>{@link Outcome#LATE} if {@code eventTime < watermark - allowedLateness};
+ *   <li>{@link Outcome#ACCEPTED} otherwise: aggregated, and the stream's watermark becomes {@code max(watermark,
+ *       eventTime)}.
+ * </ul>
+ *
+ * <h2>Reading</h2>
+ *
+ * {@link #snapshot(long, long)} computes the full vector as of any {@code t >= exactFrom()}. Accepted events are kept
+ * raw while they are at or after the <em>seal point</em> ({@code align(max watermark - lateness, grain)}, the grain
+ * being the least common multiple of all tile sizes) and are sealed into sparse tiles below it; tiles are evicted once
+ * no readable window reaches them. Reads therefore are exact for any t at or after the seal point, which is always at
+ * or before {@code max watermark - lateness}: online reads at the request time are always exact; see {@link
+ * MemberReplay} for point-in-time reads in batch.
+ *
+ * <p>Not thread-safe: confine an instance to one thread at a time (an actor, a Spark task). Deterministic: equal
+ * inputs give equal states, values and bytes. {@link #toBytes()} / {@link #fromBytes(FeatureGroup, byte[])} give a
+ * compact versioned binary form; Java serialization uses it too.
+ */
+public final class MemberFeatureState implements Serializable {
+
+  @Serial private static final long serialVersionUID = 1L;
+
+  /** Version byte of the binary form. */
+  public static final int FORMAT_VERSION = 1;
+
+  private static final long NONE = Long.MIN_VALUE;
+  private static final int STREAMS = EventStream.count();
+  private static final EnrichedEvent[] NO_EVENTS = new EnrichedEvent[0];
+
+  private final transient GroupPlan plan;
+  private final transient String memberId;
+  private final transient long[] watermarks = new long[STREAMS];
+  private final transient long[] lastOffsets = new long[STREAMS];
+  private transient long maxWatermark = NONE;
+  private transient long seal = NONE;
+  private transient long acceptedTotal;
+  private transient long lateTotal;
+  private transient long duplicateTotal;
+  private transient long alreadyAppliedTotal;
+  private final transient TileLayer[] layers;
+  private final transient CategoryTiles[] categories;
+  private final transient DistinctTable[] distincts;
+  private final transient CategoryDictionary dictionary = new CategoryDictionary();
+  private final transient DuplicateTable duplicateIds = new DuplicateTable();
+  private transient EnrichedEvent[] tail = NO_EVENTS;
+  private transient int tailSize;
+
+  // Read scratch, reused: instances are confined to one thread.
+  private transient double[] scratch;
+  private transient double[] categoryScratch = new double[0];
+  private transient int[] idScratch = new int[0];
+  private transient int[] tileCache;
+
+  private MemberFeatureState(GroupPlan plan, String memberId) {
+    this.plan = plan;
+    this.memberId = memberId;
+    Arrays.fill(watermarks, NONE);
+    Arrays.fill(lastOffsets, -1);
+    layers = new TileLayer[plan.layerTileMs.length];
+    for (int l = 0; l < layers.length; l++) {
+      layers[l] = new TileLayer(plan.layerTileMs[l], plan.layerWidth[l]);
+    }
+    categories = new CategoryTiles[plan.categoryTables];
+    for (int c = 0; c < categories.length; c++) {
+      categories[c] = new CategoryTiles(plan.categoryTileMs[c]);
+    }
+    distincts = new DistinctTable[plan.distinctTables];
+    for (GroupPlan.Acc a : plan.accs) {
+      if (a.kind == GroupPlan.AccKind.DISTINCT) {
+        distincts[a.table] = new DistinctTable(a.maxDistinct);
+      }
+    }
+    scratch = new double[plan.maxWidth];
+    tileCache = new int[layers.length];
+  }
+
+  /** An empty state. */
+  public static MemberFeatureState create(FeatureGroup group, String memberId) {
+    Objects.requireNonNull(memberId, "memberId");
+    return new MemberFeatureState(GroupPlan.of(group), memberId);
+  }
+
+  public FeatureGroup group() {
+    return plan.group;
+  }
+
+  public String memberId() {
+    return memberId;
+  }
+
+  // ---------------------------------------------------------------------------------------------- applying
+
+  /** Applies one event without offset tracking (tests, tools). */
+  public Outcome apply(EnrichedEvent event) {
+    return apply(event, -1);
+  }
+
+  /**
+   * Applies one event of its stream, in that stream's offset order.
+   *
+   * @param offset the event's Kafka offset, recorded as the stream's last applied offset; negative for none
+   */
+  public Outcome apply(EnrichedEvent event, long offset) {
+    int s = event.type().stream().ordinal();
+    if (offset >= 0) {
+      if (offset <= lastOffsets[s]) {
+        alreadyAppliedTotal++;
+        return Outcome.ALREADY_APPLIED;
+      }
+      lastOffsets[s] = offset;
+    }
+    long time = event.eventTime();
+    long wm = watermarks[s];
+    long key = DuplicateTable.key(event.eventId(), s);
+    int di = duplicateIds.indexOf(key);
+    if (di >= 0 && duplicateIds.times[di] >= wm - plan.duplicateHorizonMs) {
+      duplicateTotal++;
+      return Outcome.DUPLICATE;
+    }
+    if (wm != NONE && time < wm - plan.latenessMs) {
+      lateTotal++;
+      return Outcome.LATE;
+    }
+    if (di >= 0) {
+      duplicateIds.times[di] = time;
+    } else {
+      duplicateIds.put(key, time);
+    }
+    if (time > wm) {
+      watermarks[s] = time;
+    }
+    acceptedTotal++;
+    if (seal != NONE && time < seal) {
+      seal(event);
+    } else {
+      appendTail(event);
+    }
+    if (time > maxWatermark) {
+      maxWatermark = time;
+      advanceSeal();
+    }
+    return Outcome.ACCEPTED;
+  }
+
+  /**
+   * Applies a batch of events, each in its stream's offset order.
+   *
+   * @param offsets the events' offsets (same length), or null for none
+   * @param onLate receives each late event (to side-route it), or null
+   */
+  public ApplyCounts applyAll(List<EnrichedEvent> events, long[] offsets, Consumer<EnrichedEvent> onLate) {
+    if (offsets != null && offsets.length != events.size()) {
+      throw new IllegalArgumentException("offsets and events differ in length");
+    }
+    int accepted = 0;
+    int late = 0;
+    int duplicates = 0;
+    int already = 0;
+    for (int i = 0, n = events.size(); i < n; i++) {
+      EnrichedEvent e = events.get(i);
+      switch (apply(e, offsets == null ? -1 : offsets[i])) {
+        case ACCEPTED -> accepted++;
+        case LATE -> {
+          late++;
+          if (onLate != null) {
+            onLate.accept(e);
+          }
+        }
+        case DUPLICATE -> duplicates++;
+        case ALREADY_APPLIED -> already++;
+      }
+    }
+    return new ApplyCounts(accepted, late, duplicates, already);
+  }
+
+  private void appendTail(EnrichedEvent e) {
+    internCategories(e);
+    if (tailSize == tail.length) {
+      tail = Arrays.copyOf(tail, Math.max(4, tailSize * 2));
+    }
+    long time = e.eventTime();
+    int i = tailSize;
+    while (i > 0 && tail[i - 1].eventTime() > time) {
+      tail[i] = tail[i - 1];
+      i--;
+    }
+    tail[i] = e;
+    tailSize++;
+  }
+
+  private void internCategories(EnrichedEvent e) {
+    for (int a : plan.accsByType[e.type().ordinal()]) {
+      GroupPlan.Acc acc = plan.accs[a];
+      if (acc.kind == GroupPlan.AccKind.DISTINCT) {
+        internAll(acc.field, e);
+      } else if (acc.kind != GroupPlan.AccKind.SCALAR) {
+        internAll(acc.category, e);
+      }
+    }
+  }
+
+  private void internAll(EventField field, EnrichedEvent e) {
+    if (field == EventField.GENRE) {
+      List<String> g = e.genres();
+      for (int i = 0; i < g.size(); i++) {
+        dictionary.intern(g.get(i));
+      }
+    } else {
+      String v = field.category(e);
+      if (v != null) {
+        dictionary.intern(v);
+      }
+    }
+  }
+
+  private void advanceSeal() {
+    long next = WindowContract.align(maxWatermark - plan.latenessMs, plan.grainMs);
+    if (seal != NONE && next <= seal) {
+      return;
+    }
+    seal = next;
+    int n = 0;
+    while (n < tailSize && tail[n].eventTime() < seal) {
+      seal(tail[n]);
+      n++;
+    }
+    if (n > 0) {
+      System.arraycopy(tail, n, tail, 0, tailSize - n);
+      Arrays.fill(tail, tailSize - n, tailSize, null);
+      tailSize -= n;
+      if (tailSize == 0) {
+        tail = NO_EVENTS;
+      }
+    }
+    for (int l = 0; l < layers.length; l++) {
+      layers[l].evictBefore(seal - plan.layerLookbackMs[l]);
+    }
+    for (int c = 0; c < categories.length; c++) {
+      categories[c].evictBefore(Math.floorDiv(seal - plan.categoryLookbackMs[c], categories[c].tileMs));
+    }
+    for (GroupPlan.Acc a : plan.accs) {
+      if (a.kind == GroupPlan.AccKind.DISTINCT) {
+        distincts[a.table].evictBefore(seal - a.lookbackMs);
+      }
+    }
+    long[] horizon = new long[8];
+    for (int s = 0; s < STREAMS; s++) {
+      horizon[s] = watermarks[s] == NONE ? NONE : watermarks[s] - plan.duplicateHorizonMs;
+    }
+    duplicateIds.sweep(horizon);
+  }
+
+  /** Folds an event below the seal point into tiles, tables and distinct sets. */
+  private void seal(EnrichedEvent e) {
+    long time = e.eventTime();
+    Arrays.fill(tileCache, -1);
+    for (int a : plan.accsByType[e.type().ordinal()]) {
+      GroupPlan.Acc acc = plan.accs[a];
+      if (acc.hasConditions && !acc.filter.matches(e)) {
+        continue;
+      }
+      switch (acc.kind) {
+        case SCALAR -> {
+          int off = tileOffset(acc.layer, time);
+          if (off >= 0) {
+            TileLayer layer = layers[acc.layer];
+            long start = WindowContract.align(time, layer.tileMs);
+            acc.scalar.update(layer.slots, off + acc.slot, start, time, acc.field.number(e));
+          }
+        }
+        case CATEGORY_SUM, DECAYED_CATEGORY_SUM -> {
+          CategoryTiles ct = categories[acc.table];
+          long tileIndex = Math.floorDiv(time, ct.tileMs);
+          if (tileIndex * ct.tileMs < seal - plan.categoryLookbackMs[acc.table]) {
+            continue;
+          }
+          double w = acc.field.number(e);
+          if (acc.kind == GroupPlan.AccKind.DECAYED_CATEGORY_SUM) {
+            w *= Math.pow(2.0, (time - tileIndex * ct.tileMs) / (double) acc.halfLifeMs);
+          }
+          if (w == 0) {
+            continue;
+          }
+          if (acc.category == EventField.GENRE) {
+            List<String> g = e.genres();
+            for (int i = 0; i < g.size(); i++) {
+              ct.add(CategoryTiles.key(tileIndex, dictionary.intern(g.get(i))), w);
+            }
+          } else {
+            String v = acc.category.category(e);
+            if (v != null) {
+              ct.add(CategoryTiles.key(tileIndex, dictionary.intern(v)), w);
+            }
+          }
+        }
+        case DISTINCT -> {
+          if (time < seal - acc.lookbackMs) {
+            continue;
+          }
+          DistinctTable dt = distincts[acc.table];
+          if (acc.field == EventField.GENRE) {
+            List<String> g = e.genres();
+            for (int i = 0; i < g.size(); i++) {
+              dt.add(dictionary.intern(g.get(i)), time);
+            }
+          } else {
+            String v = acc.field.category(e);
+            if (v != null) {
+              dt.add(dictionary.intern(v), time);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Slot offset of the tile of {@code time} in a layer, created if absent; -1 if it lies beyond the horizon. */
+  private int tileOffset(int l, long time) {
+    if (tileCache[l] >= 0) {
+      return tileCache[l];
+    }
+    TileLayer layer = layers[l];
+    long start = WindowContract.align(time, layer.tileMs);
+    if (start < seal - plan.layerLookbackMs[l]) {
+      return -1;
+    }
+    int i = layer.find(start);
+    int off;
+    if (i >= 0) {
+      off = i * layer.width;
+    } else {
+      off = layer.insert(-i - 1, start);
+      for (int a : plan.layerAccs[l]) {
+        GroupPlan.Acc acc = plan.accs[a];
+        acc.scalar.init(layer.slots, off + acc.slot);
+      }
+    }
+    tileCache[l] = off;
+    return off;
+  }
+
+  // ---------------------------------------------------------------------------------------------- reading
+
+  /**
+   * The earliest instant a snapshot can be read as of; {@link Long#MIN_VALUE} while nothing is sealed. Always at or
+   * before {@code watermark() - allowedLateness}.
+   */
+  public long exactFrom() {
+    return seal;
+  }
+
+  /**
+   * The full feature vector as of {@code asOf}.
+   *
+   * @param computedAt wall-clock time recorded in the snapshot
+   * @throws IllegalArgumentException if {@code asOf < exactFrom()}
+   */
+  public FeatureSnapshot snapshot(long asOf, long computedAt) {
+    if (seal != NONE && asOf < seal) {
+      throw new IllegalArgumentException(
+          "as-of " + asOf + " precedes the state's exact range, which starts at " + seal);
+    }
+    GroupPlan.FeatureRead[] reads = plan.reads;
+    Object[] values = new Object[reads.length];
+    for (int i = 0; i < reads.length; i++) {
+      values[i] = read(reads[i], asOf);
+    }
+    return new FeatureSnapshot(memberId, plan.group.name(), plan.group.version(),
+        new FeatureValues(plan.featureNames, values), asOf, maxWatermark, computedAt, expiresAt());
+  }
+
+  private Object read(GroupPlan.FeatureRead r, long t) {
+    long lo;
+    long hi;
+    if (r.tumbling()) {
+      lo = WindowContract.tumblingFrom(t, r.windowMs());
+      hi = WindowContract.tumblingUntil(t, r.windowMs()) - 1;
+    } else {
+      lo = WindowContract.slidingFrom(t, r.windowMs(), r.tileMs());
+      hi = t;
+    }
+    switch (r.result()) {
+      case COUNT:
+      case DISTINCT:
+        return r.result() == GroupPlan.Result.COUNT ? (long) scalar(r.acc(), lo, hi, t) : distinct(r.acc(), lo, hi);
+      case SUM:
+      case DECAYED_SUM:
+      case SESSION:
+        return scalar(r.acc(), lo, hi, t);
+      case MIN:
+      case MAX:
+      case LAST: {
+        double v = scalar(r.acc(), lo, hi, t);
+        return Double.isNaN(v) ? null : v;
+      }
+      case AVG: {
+        double c = scalar(r.acc2(), lo, hi, t);
+        return c == 0 ? null : scalar(r.acc(), lo, hi, t) / c;
+      }
+      case RATIO: {
+        double d = scalar(r.acc2(), lo, hi, t);
+        return d == 0 ? r.whenZero() : scalar(r.acc(), lo, hi, t) / d;
+      }
+      case SHARE: {
+        int n = categoryCredits(r.acc(), lo, hi, t);
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+          if (categoryScratch[i] > 0) {
+            total += categoryScratch[i];
+          }
+        }
+        TreeMap<String, Double> out = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+          if (categoryScratch[i] > 0) {
+            out.put(dictionary.name(i), categoryScratch[i] / total);
+          }
+        }
+        return out;
+      }
+      case ENTROPY: {
+        int n = categoryCredits(r.acc(), lo, hi, t);
+        return CategoryMath.entropy(categoryScratch, n);
+      }
+      case DECAYED_MAP: {
+        int n = categoryCredits(r.acc(), lo, hi, t);
+        TreeMap<String, Double> out = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+          if (categoryScratch[i] > 0) {
+            out.put(dictionary.name(i), categoryScratch[i]);
+          }
+        }
+        return out;
+      }
+      default:
+        throw new IllegalStateException(r.result().toString());
+    }
+  }
+
+  private double scalar(int a, long lo, long hi, long t) {
+    GroupPlan.Acc acc = plan.accs[a];
+    SlotAggregator agg = acc.scalar;
+    TileLayer layer = layers[acc.layer];
+    double[] s = scratch;
+    agg.init(s, 0);
+    long[] starts = layer.starts;
+    double[] slots = layer.slots;
+    int width = layer.width;
+    for (int i = layer.lowerBound(lo), n = layer.size; i < n && starts[i] <= hi; i++) {
+      agg.merge(s, 0, t, slots, i * width + acc.slot, starts[i]);
+    }
+    for (int j = 0; j < tailSize; j++) {
+      EnrichedEvent e = tail[j];
+      long time = e.eventTime();
+      if (time < lo) {
+        continue;
+      }
+      if (time > hi) {
+        break;
+      }
+      if (acc.matches(e)) {
+        agg.update(s, 0, t, time, acc.field.number(e));
+      }
+    }
+    return agg.result(s, 0, t, t);
+  }
+
+  /** Fills {@code categoryScratch[0..n)} with the credits of each category id; returns n. */
+  private int categoryCredits(int a, long lo, long hi, long t) {
+    GroupPlan.Acc acc = plan.accs[a];
+    CategoryTiles ct = categories[acc.table];
+    int n = dictionary.size;
+    if (categoryScratch.length < n) {
+      categoryScratch = new double[Math.max(n, 8)];
+    }
+    double[] cs = categoryScratch;
+    Arrays.fill(cs, 0, n, 0.0);
+    boolean decayed = acc.kind == GroupPlan.AccKind.DECAYED_CATEGORY_SUM;
+    double halfLife = acc.halfLifeMs;
+    long loKey = CategoryTiles.key(Math.floorDiv(lo, ct.tileMs), 0);
+    long hiKey = CategoryTiles.key(Math.floorDiv(hi, ct.tileMs), (int) CategoryTiles.CATEGORY_MASK);
+    long currentTile = Long.MIN_VALUE;
+    double factor = 1;
+    for (int i = ct.lowerBound(loKey); i < ct.size && ct.keys[i] <= hiKey; i++) {
+      long key = ct.keys[i];
+      double v = ct.values[i];
+      if (decayed) {
+        long tileIndex = key >>> CategoryTiles.CATEGORY_BITS;
+        if (tileIndex != currentTile) {
+          currentTile = tileIndex;
+          factor = Math.pow(2.0, (tileIndex * ct.tileMs - t) / halfLife);
+        }
+        v *= factor;
+      }
+      cs[(int) (key & CategoryTiles.CATEGORY_MASK)] += v;
+    }
+    for (int j = 0; j < tailSize; j++) {
+      EnrichedEvent e = tail[j];
+      long time = e.eventTime();
+      if (time < lo) {
+        continue;
+      }
+      if (time > hi) {
+        break;
+      }
+      if (!acc.matches(e)) {
+        continue;
+      }
+      double w = acc.field.number(e);
+      if (decayed) {
+        w *= Math.pow(2.0, (time - t) / halfLife);
+      }
+      if (acc.category == EventField.GENRE) {
+        List<String> g = e.genres();
+        for (int k = 0; k < g.size(); k++) {
+          cs[dictionary.find(g.get(k))] += w;
+        }
+      } else {
+        String v = acc.category.category(e);
+        if (v != null) {
+          cs[dictionary.find(v)] += w;
+        }
+      }
+    }
+    return n;
+  }
+
+  private long distinct(int a, long lo, long hi) {
+    GroupPlan.Acc acc = plan.accs[a];
+    DistinctTable dt = distincts[acc.table];
+    int count = dt.countFrom(lo);
+    int extra = 0;
+    for (int j = 0; j < tailSize; j++) {
+      EnrichedEvent e = tail[j];
+      long time = e.eventTime();
+      if (time < lo) {
+        continue;
+      }
+      if (time > hi) {
+        break;
+      }
+      if (!acc.matches(e)) {
+        continue;
+      }
+      if (acc.field == EventField.GENRE) {
+        for (String g : e.genres()) {
+          extra = addTailValue(dt, dictionary.find(g), lo, extra);
+        }
+      } else {
+        String v = acc.field.category(e);
+        if (v != null) {
+          extra = addTailValue(dt, dictionary.find(v), lo, extra);
+        }
+      }
+    }
+    return Math.min(count + extra, acc.maxDistinct);
+  }
+
+  private int addTailValue(DistinctTable dt, int id, long lo, int extra) {
+    if (dt.seenFrom(id, lo)) {
+      return extra;
+    }
+    for (int i = 0; i < extra; i++) {
+      if (idScratch[i] == id) {
+        return extra;
+      }
+    }
+    if (idScratch.length == extra) {
+      idScratch = Arrays.copyOf(idScratch, Math.max(8, extra * 2));
+    }
+    idScratch[extra] = id;
+    return extra + 1;
+  }
+
+  // ---------------------------------------------------------------------------------------------- facts
+
+  /** The largest accepted eventTime over all streams; {@link Long#MIN_VALUE} if none. */
+  public long watermark() {
+    return maxWatermark;
+  }
+
+  /** The (member, stream) watermark; {@link Long#MIN_VALUE} if the stream has no accepted event. */
+  public long watermark(EventStream stream) {
+    return watermarks[stream.ordinal()];
+  }
+
+  /** The last offset applied for the stream; -1 if none was given. */
+  public long lastOffset(EventStream stream) {
+    return lastOffsets[stream.ordinal()];
+  }
+
+  /** The largest accepted eventTime plus the group's TTL; {@link Long#MIN_VALUE} with no accepted event. */
+  public long expiresAt() {
+    return maxWatermark == NONE ? NONE : maxWatermark + plan.ttlMs;
+  }
+
+  /** Whether the member's snapshot is past its TTL: {@code now >= expiresAt()}. */
+  public boolean isExpired(long now) {
+    return now >= expiresAt();
+  }
+
+  /** Whether no event was ever accepted. */
+  public boolean isEmpty() {
+    return maxWatermark == NONE;
+  }
+
+  public long acceptedCount() {
+    return acceptedTotal;
+  }
+
+  public long lateCount() {
+    return lateTotal;
+  }
+
+  public long duplicateCount() {
+    return duplicateTotal;
+  }
+
+  public long alreadyAppliedCount() {
+    return alreadyAppliedTotal;
+  }
+
+  /** Number of non-empty tiles over all layers (diagnostics). */
+  public int tileCount() {
+    int n = 0;
+    for (TileLayer l : layers) {
+      n += l.size;
+    }
+    return n;
+  }
+
+  /** Number of raw (not yet sealed) events held. */
+  public int rawEventCount() {
+    return tailSize;
+  }
+
+  /** Releases spare array capacity (e.g. before a member goes idle). */
+  public void trim() {
+    for (TileLayer l : layers) {
+      l.trim();
+    }
+    for (CategoryTiles c : categories) {
+      c.trim();
+    }
+    for (DistinctTable d : distincts) {
+      d.trim();
+    }
+    duplicateIds.trim();
+    if (tail.length != tailSize) {
+      tail = tailSize == 0 ? NO_EVENTS : Arrays.copyOf(tail, tailSize);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- binary form
+
+  /** The compact binary form: a version byte, then varint-encoded watermarks, offsets, tiles and raw events. */
+  public byte[] toBytes() {
+    BinaryCodec.Writer w = new BinaryCodec.Writer();
+    w.writeByte(FORMAT_VERSION);
+    w.writeString(plan.group.name());
+    w.writeVarLong(plan.group.version());
+    w.writeString(memberId);
+    w.writeZigZag(maxWatermark);
+    w.writeZigZag(seal);
+    w.writeVarLong(acceptedTotal);
+    w.writeVarLong(lateTotal);
+    w.writeVarLong(duplicateTotal);
+    w.writeVarLong(alreadyAppliedTotal);
+    for (int s = 0; s < STREAMS; s++) {
+      w.writeZigZag(watermarks[s]);
+      w.writeZigZag(lastOffsets[s]);
+    }
+    w.writeVarLong(dictionary.size);
+    for (int i = 0; i < dictionary.size; i++) {
+      w.writeString(dictionary.name(i));
+    }
+    for (TileLayer l : layers) {
+      w.writeVarLong(l.size);
+      long prev = 0;
+      for (int i = 0; i < l.size; i++) {
+        long index = Math.floorDiv(l.starts[i], l.tileMs);
+        w.writeZigZag(index - prev);
+        prev = index;
+        for (int k = 0; k < l.width; k++) {
+          w.writeDouble(l.slots[i * l.width + k]);
+        }
+      }
+    }
+    for (CategoryTiles c : categories) {
+      w.writeVarLong(c.size);
+      long prev = 0;
+      for (int i = 0; i < c.size; i++) {
+        w.writeZigZag(c.keys[i] - prev);
+        prev = c.keys[i];
+        w.writeDouble(c.values[i]);
+      }
+    }
+    for (DistinctTable d : distincts) {
+      w.writeVarLong(d.size);
+      for (int i = 0; i < d.size; i++) {
+        w.writeVarLong(d.ids[i]);
+        w.writeZigZag(maxWatermark - d.latest[i]);
+      }
+    }
+    w.writeVarLong(duplicateIds.size);
+    for (int i = 0; i < duplicateIds.size; i++) {
+      w.writeLong(duplicateIds.keys[i]);
+      w.writeZigZag(maxWatermark - duplicateIds.times[i]);
+    }
+    w.writeVarLong(tailSize);
+    for (int i = 0; i < tailSize; i++) {
+      writeEvent(w, tail[i]);
+    }
+    return w.toBytes();
+  }
+
+  /**
+   * Restores a state from {@link #toBytes()}.
+   *
+   * @throws IllegalArgumentException if the bytes are corrupt, of another format version, or of another group
+   */
+  public static MemberFeatureState fromBytes(FeatureGroup group, byte[] bytes) {
+    BinaryCodec.Reader r = new BinaryCodec.Reader(bytes);
+    int format = r.readByte();
+    if (format != FORMAT_VERSION) {
+      throw new IllegalArgumentException("unsupported state format version " + format);
+    }
+    String name = r.readString();
+    long version = r.readVarLong();
+    if (!group.name().equals(name) || group.version() != version) {
+      throw new IllegalArgumentException(
+          "state of " + name + " v" + version + " cannot be read as " + group.name() + " v" + group.version());
+    }
+    MemberFeatureState st = new MemberFeatureState(GroupPlan.of(group), r.readString());
+    st.maxWatermark = r.readZigZag();
+    st.seal = r.readZigZag();
+    st.acceptedTotal = r.readVarLong();
+    st.lateTotal = r.readVarLong();
+    st.duplicateTotal = r.readVarLong();
+    st.alreadyAppliedTotal = r.readVarLong();
+    for (int s = 0; s < STREAMS; s++) {
+      st.watermarks[s] = r.readZigZag();
+      st.lastOffsets[s] = r.readZigZag();
+    }
+    int dict = r.readVarInt();
+    for (int i = 0; i < dict; i++) {
+      st.dictionary.intern(r.readString());
+    }
+    for (TileLayer l : st.layers) {
+      int n = r.readVarInt();
+      l.starts = new long[n];
+      l.slots = new double[n * l.width];
+      long prev = 0;
+      for (int i = 0; i < n; i++) {
+        prev += r.readZigZag();
+        l.starts[i] = prev * l.tileMs;
+        for (int k = 0; k < l.width; k++) {
+          l.slots[i * l.width + k] = r.readDouble();
+        }
+      }
+      l.size = n;
+    }
+    for (CategoryTiles c : st.categories) {
+      int n = r.readVarInt();
+      c.keys = new long[n];
+      c.values = new double[n];
+      long prev = 0;
+      for (int i = 0; i < n; i++) {
+        prev += r.readZigZag();
+        c.keys[i] = prev;
+        c.values[i] = r.readDouble();
+      }
+      c.size = n;
+    }
+    for (DistinctTable d : st.distincts) {
+      int n = r.readVarInt();
+      d.ids = new int[n];
+      d.latest = new long[n];
+      for (int i = 0; i < n; i++) {
+        d.ids[i] = r.readVarInt();
+        d.latest[i] = st.maxWatermark - r.readZigZag();
+      }
+      d.size = n;
+    }
+    int dups = r.readVarInt();
+    st.duplicateIds.keys = new long[dups];
+    st.duplicateIds.times = new long[dups];
+    for (int i = 0; i < dups; i++) {
+      st.duplicateIds.keys[i] = r.readLong();
+      st.duplicateIds.times[i] = st.maxWatermark - r.readZigZag();
+    }
+    st.duplicateIds.size = dups;
+    int tail = r.readVarInt();
+    st.tail = tail == 0 ? NO_EVENTS : new EnrichedEvent[tail];
+    for (int i = 0; i < tail; i++) {
+      st.tail[i] = readEvent(r, st.memberId);
+    }
+    st.tailSize = tail;
+    if (!r.atEnd()) {
+      throw new IllegalArgumentException("trailing bytes after state");
+    }
+    return st;
+  }
+
+  private static void writeEvent(BinaryCodec.Writer w, EnrichedEvent e) {
+    Event ev = e.event();
+    w.writeByte(ev.type().ordinal() | (e.unknownTitle() ? 0x80 : 0));
+    w.writeString(ev.eventId());
+    w.writeZigZag(ev.eventTime());
+    w.writeVarLong(ev.schemaVersion());
+    w.writeString(ev.titleId());
+    w.writeVarLong(ev.watchedSeconds());
+    w.writeVarLong(ev.rating());
+    w.writeString(ev.query());
+    w.writeDouble(ev.bandwidthKbps());
+    w.writeDouble(ev.latencyMs());
+    w.writeString(ev.resolution());
+    w.writeVarLong(e.genres().size());
+    for (String g : e.genres()) {
+      w.writeString(g);
+    }
+  }
+
+  private static EnrichedEvent readEvent(BinaryCodec.Reader r, String memberId) {
+    int b = r.readByte();
+    EventType type = EventType.ofOrdinal(b & 0x7F);
+    Event ev = new Event(r.readString(), memberId, type, r.readZigZag(), r.readVarInt(), r.readString(),
+        r.readVarInt(), r.readVarInt(), r.readString(), r.readDouble(), r.readDouble(), r.readString());
+    int g = r.readVarInt();
+    List<String> genres = new ArrayList<>(g);
+    for (int i = 0; i < g; i++) {
+      genres.add(r.readString());
+    }
+    return new EnrichedEvent(ev, genres, (b & 0x80) != 0);
+  }
+
+  @Serial
+  private Object writeReplace() {
+    return new SerializedForm(plan.group, toBytes());
+  }
+
+  @Serial
+  private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+    throw new java.io.InvalidObjectException("use the serialized form");
+  }
+
+  /** Java-serialization proxy: the group and the binary form. */
+  private record SerializedForm(FeatureGroup group, byte[] bytes) implements Serializable {
+    @Serial
+    private Object readResolve() {
+      return fromBytes(group, bytes);
+    }
+  }
+
+  /** Diagnostics: counts of the state's parts. */
+  @Override
+  public String toString() {
+    return "MemberFeatureState[" + memberId + ", " + plan.group.name() + " v" + plan.group.version()
+        + ", watermark=" + maxWatermark + ", exactFrom=" + seal + ", tiles=" + tileCount() + ", raw=" + tailSize
+        + ", ids=" + duplicateIds.size + "]";
+  }
+
+  static Map<String, Object> valuesOf(FeatureSnapshot s) {
+    return s.values();
+  }
+}
