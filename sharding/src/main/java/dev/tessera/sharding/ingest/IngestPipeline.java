@@ -1,0 +1,165 @@
+package dev.tessera.sharding.ingest;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.ConsumerMessage;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.ProducerMessage;
+import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.RestrictedConsumer;
+import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
+import org.apache.pekko.kafka.javadsl.Transactional;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingestion stream of one node: raw topic -> {@link IngestRouter} -> domain and dead-letter
+ * topics, inside Kafka transactions that also commit the raw offsets. A crash anywhere aborts the
+ * open transaction and the next run resumes from the last committed offsets with a rebuilt
+ * duplicate filter, so {@code read_committed} consumers see every output exactly once.
+ *
+ * <p>Infrastructure failures (broker unavailable) restart the stream with backoff; each restart
+ * starts from the committed offsets with fresh state.
+ */
+public final class IngestPipeline {
+  private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
+
+  private final AtomicReference<Consumer.Control> control;
+  private final CompletionStage<Done> completion;
+  private final ActorSystem<?> system;
+
+  private IngestPipeline(
+      ActorSystem<?> system, AtomicReference<Consumer.Control> control,
+      CompletionStage<Done> completion) {
+    this.system = system;
+    this.control = control;
+    this.completion = completion;
+  }
+
+  /**
+   * Starts the stream. The reference cache should be loaded first ({@link ReferenceLoader}), so
+   * that the first events are enriched like the later ones.
+   *
+   * @param transactionalId unique per node, stable across its restarts (fences a zombie self)
+   */
+  public static IngestPipeline start(
+      ActorSystem<?> system, String bootstrapServers, IngestSettings settings,
+      ReferenceCache references, IngestMetrics metrics, String transactionalId) {
+    ConsumerSettings<byte[], byte[]> consumerSettings =
+        ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+            .withBootstrapServers(bootstrapServers)
+            .withGroupId(settings.consumerGroup())
+            .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+            .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+            .withStopTimeout(Duration.ZERO);
+    ProducerSettings<byte[], byte[]> producerSettings =
+        ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
+            .withBootstrapServers(bootstrapServers);
+    DedupRebuilder rebuilder = new DedupRebuilder(bootstrapServers, settings.dedupWindow());
+    Set<Integer> revoked = ConcurrentHashMap.newKeySet();
+    AtomicReference<Consumer.Control> control =
+        new AtomicReference<>(Consumer.createNoopControl());
+
+    Source<ProducerMessage.Results<byte[], byte[], ConsumerMessage.PartitionOffset>, NotUsed>
+        restarting = RestartSource.onFailuresWithBackoff(
+            RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2),
+            () -> {
+              // Fresh state per (re)start: it resumes from committed offsets, so anything the
+              // filter saw in an aborted transaction must be forgotten.
+              IngestRouter router = new IngestRouter(settings, references, metrics);
+              return Transactional.source(consumerSettings,
+                      Subscriptions.topics(settings.rawTopic())
+                          .withPartitionAssignmentHandler(new ForgetRevoked(revoked)))
+                  .mapMaterializedValue(c -> {
+                    control.set(c);
+                    return c;
+                  })
+                  .map(message -> envelope(router, rebuilder, revoked, message))
+                  .withAttributes(ActorAttributes.dispatcher(
+                      "pekko.actor.default-blocking-io-dispatcher"))
+                  .via(Transactional.flow(producerSettings, transactionalId));
+            });
+    CompletionStage<Done> completion = restarting.runWith(
+        Sink.foreach(results -> recordLatency(results, metrics)), system);
+    log.info("Ingesting {} into {} and {} (group {}, transactional id {})", settings.rawTopic(),
+        settings.domainTopics().values(), settings.deadLetterTopic(), settings.consumerGroup(),
+        transactionalId);
+    return new IngestPipeline(system, control, completion);
+  }
+
+  private static ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.PartitionOffset> envelope(
+      IngestRouter router, DedupRebuilder rebuilder, Set<Integer> revoked,
+      ConsumerMessage.TransactionalMessage<byte[], byte[]> message) {
+    if (!revoked.isEmpty()) {
+      for (Integer partition : Set.copyOf(revoked)) {
+        router.forget(partition);
+        revoked.remove(partition);
+      }
+    }
+    ConsumerRecord<byte[], byte[]> raw = message.record();
+    if (!router.knowsPartition(raw.partition())) {
+      rebuilder.rebuild(router, new TopicPartition(raw.topic(), raw.partition()), raw.offset(),
+          raw.timestamp());
+    }
+    ProducerRecord<byte[], byte[]> out = router.route(raw);
+    return out == null
+        ? ProducerMessage.passThrough(message.partitionOffset())
+        : ProducerMessage.single(out, message.partitionOffset());
+  }
+
+  private static void recordLatency(
+      ProducerMessage.Results<byte[], byte[], ConsumerMessage.PartitionOffset> results,
+      IngestMetrics metrics) {
+    if (results instanceof ProducerMessage.Result<byte[], byte[], ConsumerMessage.PartitionOffset> r) {
+      metrics.latency((System.currentTimeMillis() - r.message().record().timestamp()) * 1000);
+    }
+  }
+
+  /** Completes when the stream ends (it only ends when stopped). */
+  public CompletionStage<Done> completion() {
+    return completion;
+  }
+
+  /** Stops consuming, lets the open transaction commit, and completes when the stream has ended. */
+  public CompletionStage<Done> drainAndShutdown() {
+    return control.get().drainAndShutdown(completion, system.executionContext());
+  }
+
+  /** Tells the stream to forget the duplicate filter of partitions taken from this node. */
+  private record ForgetRevoked(Set<Integer> revoked) implements PartitionAssignmentHandler {
+    @Override
+    public void onRevoke(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+      partitions.forEach(p -> revoked.add(p.partition()));
+    }
+
+    @Override
+    public void onAssign(Set<TopicPartition> partitions, RestrictedConsumer consumer) {}
+
+    @Override
+    public void onLost(Set<TopicPartition> partitions, RestrictedConsumer consumer) {
+      partitions.forEach(p -> revoked.add(p.partition()));
+    }
+
+    @Override
+    public void onStop(Set<TopicPartition> partitions, RestrictedConsumer consumer) {}
+  }
+}

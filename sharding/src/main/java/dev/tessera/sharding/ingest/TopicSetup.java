@@ -1,0 +1,103 @@
+package dev.tessera.sharding.ingest;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the topics ingestion needs, or checks the ones that exist: every domain topic and the
+ * dead-letter topic with {@code domain-partitions} partitions (partition i of every domain topic
+ * must hold the same members), the reference topics compacted, and the raw topic stamped with the
+ * broker's time ({@code LogAppendTime}), which is the ingestion instant.
+ */
+public final class TopicSetup {
+  private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
+
+  private TopicSetup() {}
+
+  /**
+   * Ensures every topic exists with the right shape.
+   *
+   * @throws IllegalStateException naming the topic when an existing one has the wrong partition
+   *     count
+   */
+  public static void ensure(String bootstrapServers, IngestSettings settings) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrapServers))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      Map<String, Integer> partitions = new HashMap<>();
+      partitions.put(settings.rawTopic(), settings.rawPartitions());
+      partitions.put(settings.deadLetterTopic(), settings.domainPartitions());
+      settings.domainTopics().values().forEach(t -> partitions.put(t, settings.domainPartitions()));
+      partitions.put(settings.contentMetadataTopic(), 1);
+      partitions.put(settings.memberProfilesTopic(), 1);
+      partitions.forEach((topic, count) -> {
+        if (!existing.contains(topic)) {
+          missing.add(new NewTopic(topic, Optional.of(count), Optional.empty())
+              .configs(configOf(topic, settings)));
+        }
+      });
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+      }
+      checkPartitions(admin, settings);
+      admin.incrementalAlterConfigs(Map.of(
+          new ConfigResource(ConfigResource.Type.TOPIC, settings.rawTopic()),
+          List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+              "LogAppendTime"), AlterConfigOp.OpType.SET))))
+          .all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Cannot set up topics: " + e.getCause().getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while setting up topics", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("Kafka did not answer within 30 s while setting up topics "
+          + "(tessera.kafka.bootstrap-servers = " + bootstrapServers + ")", e);
+    }
+  }
+
+  private static Map<String, String> configOf(String topic, IngestSettings settings) {
+    if (topic.equals(settings.contentMetadataTopic())
+        || topic.equals(settings.memberProfilesTopic())) {
+      return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    }
+    if (topic.equals(settings.rawTopic())) {
+      return Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+    }
+    return Map.of();
+  }
+
+  private static void checkPartitions(Admin admin, IngestSettings settings)
+      throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+    Collection<String> sameCount = new ArrayList<>(settings.domainTopics().values());
+    Map<String, TopicDescription> described =
+        admin.describeTopics(sameCount).allTopicNames().get(30, TimeUnit.SECONDS);
+    for (TopicDescription topic : described.values()) {
+      if (topic.partitions().size() != settings.domainPartitions()) {
+        throw new IllegalStateException("Domain topic " + topic.name() + " has "
+            + topic.partitions().size() + " partitions but tessera.ingest.domain-partitions = "
+            + settings.domainPartitions() + ": every domain topic must have the same count, so"
+            + " that partition i of each holds the same members");
+      }
+    }
+  }
+}
