@@ -172,6 +172,47 @@ class IngestPipelineIT {
     assertThat(metrics.routed().get(EventStream.ENGAGEMENT)).isEqualTo(3);
   }
 
+  @Test
+  void aContentUpdateMidStreamChangesTheEnrichmentOfLaterEvents(
+      EmbeddedKafka kafka, TestNamespace names) throws Exception {
+    IngestSettings settings = IngestSettings.create(ConfigFactory.load()).withPrefix(names.prefix() + "-");
+    String bootstrap = kafka.bootstrapServers();
+    TopicSetup.ensure(bootstrap, settings);
+    List<String> domainTopics = new ArrayList<>(settings.domainTopics().values());
+    try (KafkaProducer<byte[], byte[]> producer = IngestTestKit.producer(bootstrap)) {
+      producer.send(new ProducerRecord<>(settings.contentMetadataTopic(), utf8("t1"),
+          utf8("{\"titleId\":\"t1\",\"genres\":[\"drama\"],\"durationSeconds\":5400}"))).get();
+      ReferenceCache references = new ReferenceCache(new ObjectMapper());
+      ReferenceLoader loader = ReferenceLoader.start(bootstrap, settings, references);
+      toClose.add(loader);
+      loader.awaitCaughtUp();
+      IngestPipeline pipeline = IngestPipeline.start(system, bootstrap, settings, references,
+          new IngestMetrics(), settings.transactionalId());
+      toClose.add(() -> pipeline.drainAndShutdown().toCompletableFuture().join());
+
+      producer.send(new ProducerRecord<>(settings.rawTopic(), utf8("m1"),
+          utf8(event("before", "m1", "play", ",\"titleId\":\"t1\"")))).get();
+      IngestTestKit.awaitCommitted(bootstrap, domainTopics, r -> r.size() >= 1, Duration.ofSeconds(60));
+
+      producer.send(new ProducerRecord<>(settings.contentMetadataTopic(), utf8("t1"),
+          utf8("{\"titleId\":\"t1\",\"genres\":[\"thriller\",\"crime\"],\"durationSeconds\":5400}"))).get();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!references.find("t1").orElseThrow().genres().contains("thriller")
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      producer.send(new ProducerRecord<>(settings.rawTopic(), utf8("m1"),
+          utf8(event("after", "m1", "play", ",\"titleId\":\"t1\"")))).get();
+    }
+
+    Map<String, List<String>> genres = IngestTestKit.awaitCommitted(bootstrap, domainTopics,
+            r -> r.size() >= 2, Duration.ofSeconds(60)).stream()
+        .map(r -> EnrichedEventJson.decode(r.value()).event())
+        .collect(Collectors.toMap(e -> e.eventId(), e -> e.genres()));
+    assertThat(genres).containsEntry("before", List.of("drama"))
+        .containsEntry("after", List.of("thriller", "crime"));
+  }
+
   private static EnrichedEventJson.Decoded decode(
       Map<String, ConsumerRecord<byte[], byte[]>> byId, String id) {
     return EnrichedEventJson.decode(byId.get(id).value());
