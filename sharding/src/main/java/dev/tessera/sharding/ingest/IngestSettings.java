@@ -24,7 +24,7 @@ import java.util.Set;
  * @param domainPartitions partitions of every domain topic (they must all be equal)
  * @param consumerGroup the pipeline's consumer group on the raw topic
  * @param transactionalId the prefix of the pipeline's Kafka transactional id
- * @param dedupWindow a repeated event id within this much ingestion time of its first copy is dropped
+ * @param dedupWindow an event id seen again within this much ingestion time of its last copy is dropped
  * @param dedupMaxIdsPerPartition memory bound of the duplicate filter per raw partition
  * @param futureTolerance how far ahead of ingestion an event time may be
  * @param maxEventBytes larger records go to the dead-letter topic as TOO_LARGE

@@ -1,24 +1,26 @@
 package dev.tessera.sharding.ingest;
 
-import java.util.ArrayDeque;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The ingestion's cheap first duplicate filter for one raw partition: an event id seen within
- * {@code window} of ingestion time before is a duplicate. Bounded: beyond {@code maxIds} the oldest
- * ids are forgotten first. The exact, per-member dedup is the kernel's.
+ * The ingestion's cheap first duplicate filter for one raw partition: an event is a duplicate when
+ * a valid record with the same id was seen in the partition within {@code window} of ingestion time
+ * before it. Every copy counts, dropped or not, so a decision depends only on the records of the
+ * window before it. Bounded: beyond {@code maxIds} ids the least recently seen are forgotten. The
+ * exact, per-member dedup is the kernel's.
  *
- * <p>Deterministic: a decision depends only on the partition's records in offset order (their ids
- * and broker timestamps), so replaying a partition from {@code firstTimestamp - window} rebuilds
- * the same decisions after a restart. Not thread-safe: one instance per partition, one stream
- * stage.
+ * <p>Deterministic, and rebuildable: because a decision depends only on the window's records (in
+ * offset order, with their broker timestamps), replaying a partition from {@code t - window} gives
+ * the same decisions from {@code t} on as the uninterrupted run. Not thread-safe: one instance per
+ * partition, one stream stage.
  */
 final class RawDeduplicator {
   private final long windowMs;
   private final int maxIds;
-  private final HashMap<String, Long> firstSeen = new HashMap<>();
-  private final ArrayDeque<String> idsInOrder = new ArrayDeque<>();
-  private final ArrayDeque<Long> timesInOrder = new ArrayDeque<>();
+  /** Id to the last time a copy was seen; iteration order is least recently seen first. */
+  private final LinkedHashMap<String, Long> lastSeen = new LinkedHashMap<>(1024, 0.75f, true);
   private long forgottenForCapacity;
 
   RawDeduplicator(long windowMs, int maxIds) {
@@ -26,29 +28,22 @@ final class RawDeduplicator {
     this.maxIds = maxIds;
   }
 
-  /**
-   * Whether this event id was accepted within the window before {@code ingestedAt}; if not, it is
-   * remembered as accepted now.
-   */
+  /** Whether a copy of this event id was seen within the window before {@code ingestedAt}. */
   boolean isDuplicate(String eventId, long ingestedAt) {
     forgetOlderThan(ingestedAt - windowMs);
-    Long seen = firstSeen.get(eventId);
-    if (seen != null && ingestedAt - seen <= windowMs) {
-      return true;
-    }
-    firstSeen.put(eventId, ingestedAt);
-    idsInOrder.addLast(eventId);
-    timesInOrder.addLast(ingestedAt);
-    while (idsInOrder.size() > maxIds) {
-      forget();
+    Long previous = lastSeen.put(eventId, ingestedAt);
+    if (previous == null && lastSeen.size() > maxIds) {
+      Iterator<Map.Entry<String, Long>> eldest = lastSeen.entrySet().iterator();
+      eldest.next();
+      eldest.remove();
       forgottenForCapacity++;
     }
-    return false;
+    return previous != null && ingestedAt - previous <= windowMs;
   }
 
   /** Ids currently remembered. */
   int size() {
-    return firstSeen.size();
+    return lastSeen.size();
   }
 
   /** Ids forgotten before their window ended because of the memory bound. */
@@ -57,15 +52,9 @@ final class RawDeduplicator {
   }
 
   private void forgetOlderThan(long oldestKept) {
-    while (!timesInOrder.isEmpty() && timesInOrder.peekFirst() < oldestKept) {
-      forget();
+    Iterator<Map.Entry<String, Long>> eldest = lastSeen.entrySet().iterator();
+    while (eldest.hasNext() && eldest.next().getValue() < oldestKept) {
+      eldest.remove();
     }
-  }
-
-  private void forget() {
-    String id = idsInOrder.pollFirst();
-    long time = timesInOrder.pollFirst();
-    // Only the entry that is still the id's first sighting may remove it.
-    firstSeen.remove(id, time);
   }
 }
