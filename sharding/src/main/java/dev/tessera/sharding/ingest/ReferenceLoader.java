@@ -79,39 +79,60 @@ public final class ReferenceLoader implements AutoCloseable {
 
   private void run() {
     try {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (String topic : List.of(settings.contentMetadataTopic(), settings.memberProfilesTopic())) {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-        if (infos == null || infos.isEmpty()) {
-          throw new IllegalStateException("reference topic " + topic + " does not exist");
-        }
-        infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      Map<TopicPartition, Long> endAtStart = assignFromBeginning();
+      long backoffMillis = 500;
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.topic().equals(settings.contentMetadataTopic())) {
-            cache.applyContent(record.key(), record.value());
-          } else {
-            cache.applyProfile(record.key(), record.value());
-          }
-        }
-        if (!caughtUp.isDone() && endAtStart.entrySet().stream()
-            .allMatch(end -> consumer.position(end.getKey()) >= end.getValue())) {
-          log.info("Reference data loaded: {} titles, {} member profiles", cache.titleCount(),
-              cache.memberCount());
-          caughtUp.complete(null);
+        try {
+          pollOnce(endAtStart);
+          backoffMillis = 500;
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // The poll loop must outlive a bad moment: enrichment keeps using what is loaded.
+          log.warn("Reading reference data failed; retrying in {} ms", backoffMillis, e);
+          Thread.sleep(backoffMillis);
+          backoffMillis = Math.min(30_000, backoffMillis * 2);
         }
       }
     } catch (WakeupException e) {
       // close() asked us to stop.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      log.error("Reference loader failed; enrichment uses what it has loaded", e);
+      log.error("Cannot read the reference topics", e);
       caughtUp.completeExceptionally(e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private Map<TopicPartition, Long> assignFromBeginning() {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : List.of(settings.contentMetadataTopic(), settings.memberProfilesTopic())) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalStateException("reference topic " + topic + " does not exist");
+      }
+      infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+    }
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer.endOffsets(partitions, Duration.ofSeconds(30));
+  }
+
+  private void pollOnce(Map<TopicPartition, Long> endAtStart) {
+    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+      if (record.topic().equals(settings.contentMetadataTopic())) {
+        cache.applyContent(record.key(), record.value());
+      } else {
+        cache.applyProfile(record.key(), record.value());
+      }
+    }
+    if (!caughtUp.isDone() && endAtStart.entrySet().stream()
+        .allMatch(end -> consumer.position(end.getKey()) >= end.getValue())) {
+      log.info("Reference data loaded: {} titles, {} member profiles", cache.titleCount(),
+          cache.memberCount());
+      caughtUp.complete(null);
     }
   }
 
