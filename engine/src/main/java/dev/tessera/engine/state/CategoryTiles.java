@@ -61,6 +61,9 @@ final class CategoryTiles {
   }
 
   void evictBefore(long tileIndex) {
+    if (size == 0 || keys[0] >= key(tileIndex, 0)) {
+      return;
+    }
     int n = lowerBound(key(tileIndex, 0));
     if (n == 0) {
       return;
@@ -68,10 +71,6 @@ final class CategoryTiles {
     System.arraycopy(keys, n, keys, 0, size - n);
     System.arraycopy(values, n, values, 0, size - n);
     size -= n;
-    if (size == 0) {
-      keys = NO_KEYS;
-      values = NO_VALUES;
-    }
   }
 
   void trim() {

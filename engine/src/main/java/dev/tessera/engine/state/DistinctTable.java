@@ -3,10 +3,10 @@ package dev.tessera.engine.state;
 import java.util.Arrays;
 
 /**
- * Bounded exact distinct values of one accumulator: for each value, the latest eventTime it was seen (sealed events
- * only). A window [lo, t] with t at or after the seal point holds value v exactly when {@code latest(v) >= lo}. At
- * most {@code bound} values are kept; when full, the value seen longest ago makes room, which only happens when at
- * least {@code bound} newer values exist, so {@code min(distinct, bound)} stays exact.
+ * Bounded exact distinct values of one accumulator: for each value (a dictionary id), the latest eventTime it was
+ * seen (sealed events only). A window [lo, t] with t at or after the seal point holds value v exactly when {@code
+ * latest(v) >= lo}. At most {@code bound} values are kept; when full, the value seen longest ago makes room, which
+ * only happens when at least {@code bound} newer values exist, so {@code min(distinct, bound)} stays exact.
  */
 final class DistinctTable {
   private static final int[] NO_IDS = new int[0];
@@ -16,18 +16,22 @@ final class DistinctTable {
   int[] ids = NO_IDS;
   long[] latest = NO_TIMES;
   int size;
+  /** Dictionary id -&gt; position + 1 (0: absent). Dictionary ids are dense per member. */
+  private int[] positionOf = NO_IDS;
 
   DistinctTable(int bound) {
     this.bound = bound;
   }
 
   int indexOf(int id) {
-    for (int i = 0; i < size; i++) {
-      if (ids[i] == id) {
-        return i;
-      }
+    return id < positionOf.length ? positionOf[id] - 1 : -1;
+  }
+
+  private void index(int id, int position) {
+    if (id >= positionOf.length) {
+      positionOf = Arrays.copyOf(positionOf, Math.max(id + 1, positionOf.length * 2));
     }
-    return -1;
+    positionOf[id] = position + 1;
   }
 
   void add(int id, long time) {
@@ -46,18 +50,21 @@ final class DistinctTable {
         }
       }
       if (latest[oldest] < time) {
+        positionOf[ids[oldest]] = 0;
         ids[oldest] = id;
         latest[oldest] = time;
+        index(id, oldest);
       }
       return;
     }
     if (size == ids.length) {
-      int cap = Math.min(bound, Math.max(4, size + (size >> 1) + 1));
+      int cap = Math.min(bound, Math.max(4, size * 2));
       ids = Arrays.copyOf(ids, cap);
       latest = Arrays.copyOf(latest, cap);
     }
     ids[size] = id;
     latest[size] = time;
+    index(id, size);
     size++;
   }
 
@@ -83,7 +90,10 @@ final class DistinctTable {
       if (latest[i] >= from) {
         ids[w] = ids[i];
         latest[w] = latest[i];
+        positionOf[ids[w]] = w + 1;
         w++;
+      } else {
+        positionOf[ids[i]] = 0;
       }
     }
     size = w;
@@ -93,6 +103,14 @@ final class DistinctTable {
     if (ids.length != size) {
       ids = size == 0 ? NO_IDS : Arrays.copyOf(ids, size);
       latest = size == 0 ? NO_TIMES : Arrays.copyOf(latest, size);
+    }
+  }
+
+  /** Rebuilds the id index after {@link #ids} were loaded directly. */
+  void reindex() {
+    Arrays.fill(positionOf, 0);
+    for (int i = 0; i < size; i++) {
+      index(ids[i], i);
     }
   }
 }

@@ -4,15 +4,25 @@ import java.util.Arrays;
 
 /**
  * Accepted eventIds of a member within the duplicate horizon, as 61-bit fingerprints with the stream ordinal in the
- * low 3 bits, sorted, each with the eventTime of its first accepted copy. Whether an entry still blocks is decided by
- * the caller from that time (so a not-yet-swept entry never blocks wrongly).
+ * low 3 bits, each with the eventTime of its most recent accepted copy. Whether an entry still blocks is decided by
+ * the caller from that time, so a not-yet-swept entry never blocks wrongly.
+ *
+ * <p>Layout: a sorted main array (binary search) plus a small unsorted buffer of recent inserts that is merged into
+ * it when full, so inserts cost O(n / 32) amortised instead of O(n) even for members with thousands of ids.
  */
 final class DuplicateTable {
+  static final long ABSENT = Long.MIN_VALUE;
+  private static final int BUFFER = 32;
   private static final long[] EMPTY = new long[0];
 
   long[] keys = EMPTY;
   long[] times = EMPTY;
   int size;
+  private long[] bufferKeys = EMPTY;
+  private long[] bufferTimes = EMPTY;
+  private int buffered;
+  /** A lower bound of every entry's time: sweeping is skipped while nothing can have expired. */
+  private long oldest = Long.MAX_VALUE;
 
   /** A 64-bit FNV-1a hash of the id, finalised with SplitMix64, with the stream in the low 3 bits. */
   static long key(String eventId, int stream) {
@@ -29,46 +39,171 @@ final class DuplicateTable {
     return (h & ~7L) | stream;
   }
 
+  /**
+   * Position of the key in the sorted main array, or {@code -(insertion point) - 1}. Keys are uniform hashes, so an
+   * interpolated first guess lands within a few entries of the answer: one or two cache lines instead of a binary
+   * search's log2(n).
+   */
   int indexOf(long key) {
-    return Arrays.binarySearch(keys, 0, size, key);
+    int n = size;
+    if (n == 0) {
+      return -1;
+    }
+    long unsigned = key ^ Long.MIN_VALUE; // signed order as unsigned
+    int i = (int) (((unsigned >>> 32) * n) >>> 32);
+    long[] k = keys;
+    if (k[i] < key) {
+      do {
+        i++;
+      } while (i < n && k[i] < key);
+      return i < n && k[i] == key ? i : -i - 1;
+    }
+    while (i > 0 && k[i - 1] >= key) {
+      i--;
+    }
+    return k[i] == key ? i : -i - 1;
   }
 
-  void put(long key, long time) {
+  /** Where {@link #timeOf} found its key: a main index, {@code -(buffer index) - 2}, or -1 for absent. */
+  private int found = -1;
+
+  /** The time of the entry, or {@link #ABSENT}. */
+  long timeOf(long key) {
+    for (int i = 0; i < buffered; i++) {
+      if (bufferKeys[i] == key) {
+        found = -i - 2;
+        return bufferTimes[i];
+      }
+    }
     int i = indexOf(key);
-    if (i >= 0) {
-      times[i] = time;
+    found = i >= 0 ? i : -1;
+    return i >= 0 ? times[i] : ABSENT;
+  }
+
+  /** Inserts or replaces the entry of the key last passed to {@link #timeOf}, without searching again. */
+  void putLastLookedUp(long key, long time) {
+    oldest = Math.min(oldest, time);
+    if (found >= 0) {
+      times[found] = time;
+    } else if (found < -1) {
+      bufferTimes[-found - 2] = time;
+    } else {
+      append(key, time);
+    }
+    found = -1;
+  }
+
+  /** Inserts the entry or replaces its time. */
+  void put(long key, long time) {
+    timeOf(key);
+    putLastLookedUp(key, time);
+  }
+
+  private void append(long key, long time) {
+    if (buffered == bufferKeys.length) {
+      if (buffered == BUFFER) {
+        merge();
+      } else {
+        int cap = Math.min(BUFFER, Math.max(4, buffered * 2));
+        bufferKeys = Arrays.copyOf(bufferKeys, cap);
+        bufferTimes = Arrays.copyOf(bufferTimes, cap);
+      }
+    }
+    bufferKeys[buffered] = key;
+    bufferTimes[buffered] = time;
+    buffered++;
+  }
+
+  /** Merges the buffer into the sorted main array. */
+  void merge() {
+    if (buffered == 0) {
       return;
     }
-    i = -i - 1;
-    if (size == keys.length) {
-      int cap = Math.max(4, size + (size >> 1) + 1);
-      keys = Arrays.copyOf(keys, cap);
-      times = Arrays.copyOf(times, cap);
+    // sort the buffer (insertion sort: at most 32 entries)
+    for (int i = 1; i < buffered; i++) {
+      long k = bufferKeys[i];
+      long t = bufferTimes[i];
+      int j = i - 1;
+      while (j >= 0 && bufferKeys[j] > k) {
+        bufferKeys[j + 1] = bufferKeys[j];
+        bufferTimes[j + 1] = bufferTimes[j];
+        j--;
+      }
+      bufferKeys[j + 1] = k;
+      bufferTimes[j + 1] = t;
     }
-    System.arraycopy(keys, i, keys, i + 1, size - i);
-    System.arraycopy(times, i, times, i + 1, size - i);
-    keys[i] = key;
-    times[i] = time;
-    size++;
+    int n = size + buffered;
+    long[] k = keys.length >= n ? keys : new long[Math.max(n, size + (size >> 1) + BUFFER)];
+    long[] t = keys.length >= n ? times : new long[k.length];
+    // merge from the back so the main arrays can be reused in place
+    int a = size - 1;
+    int b = buffered - 1;
+    for (int w = n - 1; w >= 0; w--) {
+      if (b < 0 || (a >= 0 && keys[a] > bufferKeys[b])) {
+        k[w] = keys[a];
+        t[w] = times[a];
+        a--;
+      } else {
+        k[w] = bufferKeys[b];
+        t[w] = bufferTimes[b];
+        b--;
+      }
+    }
+    keys = k;
+    times = t;
+    size = n;
+    buffered = 0;
   }
 
-  /** Removes entries whose time is before {@code horizonStart[stream]}. */
-  void sweep(long[] horizonStart) {
+  /**
+   * Removes entries whose time is before {@code horizonStart[stream]}; skipped while no entry can be that old.
+   *
+   * @param latestStart the largest of the horizon starts
+   */
+  void sweep(long[] horizonStart, long latestStart) {
+    if (oldest >= latestStart) {
+      return;
+    }
+    merge();
     int w = 0;
+    long min = Long.MAX_VALUE;
     for (int i = 0; i < size; i++) {
       if (times[i] >= horizonStart[(int) (keys[i] & 7)]) {
         keys[w] = keys[i];
         times[w] = times[i];
+        min = Math.min(min, times[i]);
         w++;
       }
     }
     size = w;
+    oldest = min;
   }
 
+  int size() {
+    return size + buffered;
+  }
+
+  /** Merges and releases spare capacity; afterwards {@link #keys} / {@link #times} hold every entry, sorted. */
   void trim() {
+    merge();
+    bufferKeys = EMPTY;
+    bufferTimes = EMPTY;
     if (keys.length != size) {
       keys = size == 0 ? EMPTY : Arrays.copyOf(keys, size);
       times = size == 0 ? EMPTY : Arrays.copyOf(times, size);
     }
+  }
+
+  /** Restores sorted entries (binary form). */
+  void load(long[] sortedKeys, long[] entryTimes) {
+    keys = sortedKeys;
+    times = entryTimes;
+    size = sortedKeys.length;
+    buffered = 0;
+    long min = Long.MAX_VALUE;
+    for (long t : entryTimes) {
+      min = Math.min(min, t);
+    }
+    oldest = min;
   }
 }

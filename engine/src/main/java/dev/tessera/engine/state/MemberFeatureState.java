@@ -85,6 +85,7 @@ public final class MemberFeatureState implements Serializable {
   private transient double[] categoryScratch = new double[0];
   private transient int[] idScratch = new int[0];
   private transient int[] tileCache;
+  private final transient long[] horizonScratch = new long[8];
 
   private MemberFeatureState(GroupPlan plan, String memberId) {
     this.plan = plan;
@@ -147,8 +148,8 @@ public final class MemberFeatureState implements Serializable {
     long time = event.eventTime();
     long wm = watermarks[s];
     long key = DuplicateTable.key(event.eventId(), s);
-    int di = duplicateIds.indexOf(key);
-    if (di >= 0 && duplicateIds.times[di] >= wm - plan.duplicateHorizonMs) {
+    long firstCopy = duplicateIds.timeOf(key);
+    if (firstCopy != DuplicateTable.ABSENT && firstCopy >= wm - plan.duplicateHorizonMs) {
       duplicateTotal++;
       return Outcome.DUPLICATE;
     }
@@ -156,11 +157,7 @@ public final class MemberFeatureState implements Serializable {
       lateTotal++;
       return Outcome.LATE;
     }
-    if (di >= 0) {
-      duplicateIds.times[di] = time;
-    } else {
-      duplicateIds.put(key, time);
-    }
+    duplicateIds.putLastLookedUp(key, time);
     if (time > wm) {
       watermarks[s] = time;
     }
@@ -263,12 +260,12 @@ public final class MemberFeatureState implements Serializable {
       System.arraycopy(tail, n, tail, 0, tailSize - n);
       Arrays.fill(tail, tailSize - n, tailSize, null);
       tailSize -= n;
-      if (tailSize == 0) {
-        tail = NO_EVENTS;
-      }
     }
     for (int l = 0; l < layers.length; l++) {
-      layers[l].evictBefore(seal - plan.layerLookbackMs[l]);
+      TileLayer layer = layers[l];
+      if (layer.size > 0 && layer.starts[0] < seal - plan.layerLookbackMs[l]) {
+        layer.evictBefore(seal - plan.layerLookbackMs[l]);
+      }
     }
     for (int c = 0; c < categories.length; c++) {
       categories[c].evictBefore(Math.floorDiv(seal - plan.categoryLookbackMs[c], categories[c].tileMs));
@@ -278,11 +275,13 @@ public final class MemberFeatureState implements Serializable {
         distincts[a.table].evictBefore(seal - a.lookbackMs);
       }
     }
-    long[] horizon = new long[8];
+    long[] horizon = horizonScratch;
+    long latest = NONE;
     for (int s = 0; s < STREAMS; s++) {
       horizon[s] = watermarks[s] == NONE ? NONE : watermarks[s] - plan.duplicateHorizonMs;
+      latest = Math.max(latest, horizon[s]);
     }
-    duplicateIds.sweep(horizon);
+    duplicateIds.sweep(horizon, latest);
   }
 
   /** Folds an event below the seal point into tiles, tables and distinct sets. */
@@ -736,6 +735,7 @@ public final class MemberFeatureState implements Serializable {
         w.writeZigZag(maxWatermark - d.latest[i]);
       }
     }
+    duplicateIds.merge();
     w.writeVarLong(duplicateIds.size);
     for (int i = 0; i < duplicateIds.size; i++) {
       w.writeLong(duplicateIds.keys[i]);
@@ -815,15 +815,16 @@ public final class MemberFeatureState implements Serializable {
         d.latest[i] = st.maxWatermark - r.readZigZag();
       }
       d.size = n;
+      d.reindex();
     }
     int dups = r.readVarInt();
-    st.duplicateIds.keys = new long[dups];
-    st.duplicateIds.times = new long[dups];
+    long[] dupKeys = new long[dups];
+    long[] dupTimes = new long[dups];
     for (int i = 0; i < dups; i++) {
-      st.duplicateIds.keys[i] = r.readLong();
-      st.duplicateIds.times[i] = st.maxWatermark - r.readZigZag();
+      dupKeys[i] = r.readLong();
+      dupTimes[i] = st.maxWatermark - r.readZigZag();
     }
-    st.duplicateIds.size = dups;
+    st.duplicateIds.load(dupKeys, dupTimes);
     int tail = r.readVarInt();
     st.tail = tail == 0 ? NO_EVENTS : new EnrichedEvent[tail];
     for (int i = 0; i < tail; i++) {
@@ -891,7 +892,7 @@ public final class MemberFeatureState implements Serializable {
   public String toString() {
     return "MemberFeatureState[" + memberId + ", " + plan.group.name() + " v" + plan.group.version()
         + ", watermark=" + maxWatermark + ", exactFrom=" + seal + ", tiles=" + tileCount() + ", raw=" + tailSize
-        + ", ids=" + duplicateIds.size + "]";
+        + ", ids=" + duplicateIds.size() + "]";
   }
 
   static Map<String, Object> valuesOf(FeatureSnapshot s) {

@@ -74,10 +74,8 @@ final class TileLayer {
     System.arraycopy(starts, n, starts, 0, size - n);
     System.arraycopy(slots, n * width, slots, 0, (size - n) * width);
     size -= n;
-    if (size == 0) {
-      starts = NO_STARTS;
-      slots = NO_SLOTS;
-    } else if (starts.length > 8 && size < starts.length / 4) {
+    // Capacity is kept (a member's tile count is steady); only a large excess is returned.
+    if (starts.length > 32 && size < starts.length / 4) {
       starts = Arrays.copyOf(starts, size * 2);
       slots = Arrays.copyOf(slots, size * 2 * width);
     }

@@ -26,6 +26,7 @@ public final class Profiles {
   private final Random random;
   private final TitleCatalogue catalogue;
   private final String[] titles;
+  private long nextId;
 
   public Profiles(long seed, int catalogueSize) {
     random = new Random(seed);
@@ -92,9 +93,8 @@ public final class Profiles {
    * A mixed stream over many members as a partition would carry it: members interleaved, each member's events in
    * time order with 5% out of order within the lateness, 1% duplicates and 0.5% late beyond the lateness.
    */
-  public EnrichedEvent[] mixedStream(int members, int events, long spanMs) {
+  public EnrichedEvent[] mixedStream(int members, int events, long start, long spanMs) {
     EnrichedEvent[] out = new EnrichedEvent[events];
-    long start = NOW - spanMs;
     String[] ids = new String[members];
     for (int m = 0; m < members; m++) {
       ids[m] = ("member-" + m).intern();
@@ -113,7 +113,7 @@ public final class Profiles {
       } else if (r < 65) {
         t -= 360_000 + random.nextInt(3_600_000); // late
       }
-      out[i] = event(ids[m], ids[m] + "-" + i, t, titles[random.nextInt(titles.length)]);
+      out[i] = event(ids[m], ids[m] + "-" + nextId++, t, titles[random.nextInt(titles.length)]);
     }
     return out;
   }
