@@ -119,7 +119,7 @@ public record SimulationConfig(
 
   /** Builder with the defaults. */
   public static final class Builder {
-    private final long seed;
+    private long seed;
     private int members = 1_000;
     private int titles = 2_000;
     private long startTimeMs = DEFAULT_START_TIME_MS;
@@ -135,6 +135,11 @@ public record SimulationConfig(
 
     private Builder(long seed) {
       this.seed = seed;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
     }
 
     public Builder members(int v) {
