@@ -156,11 +156,12 @@ final class DuplicateTable {
   }
 
   /**
-   * Removes entries whose time is before {@code horizonStart[stream]}; skipped while no entry can be that old.
+   * Removes entries whose time is before their stream's {@code watermark - horizonMs}; skipped while no entry can be
+   * that old.
    *
-   * @param latestStart the largest of the horizon starts
+   * @param latestStart the largest horizon start, {@code max watermark - horizonMs}
    */
-  void sweep(long[] horizonStart, long latestStart) {
+  void sweep(long[] watermarks, long horizonMs, long latestStart) {
     if (oldest >= latestStart) {
       return;
     }
@@ -168,7 +169,7 @@ final class DuplicateTable {
     int w = 0;
     long min = Long.MAX_VALUE;
     for (int i = 0; i < size; i++) {
-      if (times[i] >= horizonStart[(int) (keys[i] & 7)]) {
+      if (times[i] >= watermarks[(int) (keys[i] & 7)] - horizonMs) {
         keys[w] = keys[i];
         times[w] = times[i];
         min = Math.min(min, times[i]);

@@ -61,6 +61,7 @@ public final class MemberFeatureState implements Serializable {
   private static final long NONE = Long.MIN_VALUE;
   private static final int STREAMS = EventStream.count();
   private static final EnrichedEvent[] NO_EVENTS = new EnrichedEvent[0];
+  private static final long[] NO_TIMES = new long[0];
 
   private final transient GroupPlan plan;
   private final transient String memberId;
@@ -78,14 +79,15 @@ public final class MemberFeatureState implements Serializable {
   private final transient CategoryDictionary dictionary = new CategoryDictionary();
   private final transient DuplicateTable duplicateIds = new DuplicateTable();
   private transient EnrichedEvent[] tail = NO_EVENTS;
+  /** The tail's event times, so ordering and sealing never touch cold event objects. */
+  private transient long[] tailTimes = NO_TIMES;
   private transient int tailSize;
 
-  // Read scratch, reused: instances are confined to one thread.
+  // Read scratch: allocated per snapshot and dropped after it, so idle states do not carry it.
   private transient double[] scratch;
-  private transient double[] categoryScratch = new double[0];
-  private transient int[] idScratch = new int[0];
+  private transient double[] categoryScratch;
+  private transient int[] idScratch;
   private transient int[] tileCache;
-  private final transient long[] horizonScratch = new long[8];
 
   private MemberFeatureState(GroupPlan plan, String memberId) {
     this.plan = plan;
@@ -106,7 +108,6 @@ public final class MemberFeatureState implements Serializable {
         distincts[a.table] = new DistinctTable(a.maxDistinct);
       }
     }
-    scratch = new double[plan.maxWidth];
     tileCache = new int[layers.length];
   }
 
@@ -209,14 +210,17 @@ public final class MemberFeatureState implements Serializable {
     internCategories(e);
     if (tailSize == tail.length) {
       tail = Arrays.copyOf(tail, Math.max(4, tailSize * 2));
+      tailTimes = Arrays.copyOf(tailTimes, tail.length);
     }
     long time = e.eventTime();
     int i = tailSize;
-    while (i > 0 && tail[i - 1].eventTime() > time) {
+    while (i > 0 && tailTimes[i - 1] > time) {
       tail[i] = tail[i - 1];
+      tailTimes[i] = tailTimes[i - 1];
       i--;
     }
     tail[i] = e;
+    tailTimes[i] = time;
     tailSize++;
   }
 
@@ -252,12 +256,13 @@ public final class MemberFeatureState implements Serializable {
     }
     seal = next;
     int n = 0;
-    while (n < tailSize && tail[n].eventTime() < seal) {
+    while (n < tailSize && tailTimes[n] < seal) {
       seal(tail[n]);
       n++;
     }
     if (n > 0) {
       System.arraycopy(tail, n, tail, 0, tailSize - n);
+      System.arraycopy(tailTimes, n, tailTimes, 0, tailSize - n);
       Arrays.fill(tail, tailSize - n, tailSize, null);
       tailSize -= n;
     }
@@ -275,13 +280,7 @@ public final class MemberFeatureState implements Serializable {
         distincts[a.table].evictBefore(seal - a.lookbackMs);
       }
     }
-    long[] horizon = horizonScratch;
-    long latest = NONE;
-    for (int s = 0; s < STREAMS; s++) {
-      horizon[s] = watermarks[s] == NONE ? NONE : watermarks[s] - plan.duplicateHorizonMs;
-      latest = Math.max(latest, horizon[s]);
-    }
-    duplicateIds.sweep(horizon, latest);
+    duplicateIds.sweep(watermarks, plan.duplicateHorizonMs, maxWatermark - plan.duplicateHorizonMs);
   }
 
   /** Folds an event below the seal point into tiles, tables and distinct sets. */
@@ -396,8 +395,17 @@ public final class MemberFeatureState implements Serializable {
     }
     GroupPlan.FeatureRead[] reads = plan.reads;
     Object[] values = new Object[reads.length];
-    for (int i = 0; i < reads.length; i++) {
-      values[i] = read(reads[i], asOf);
+    scratch = new double[plan.maxWidth];
+    categoryScratch = new double[Math.max(8, dictionary.size)];
+    idScratch = new int[8];
+    try {
+      for (int i = 0; i < reads.length; i++) {
+        values[i] = read(reads[i], asOf);
+      }
+    } finally {
+      scratch = null;
+      categoryScratch = null;
+      idScratch = null;
     }
     return new FeatureSnapshot(memberId, plan.group.name(), plan.group.version(),
         new FeatureValues(plan.featureNames, values), asOf, maxWatermark, computedAt, expiresAt());
@@ -483,14 +491,14 @@ public final class MemberFeatureState implements Serializable {
       agg.merge(s, 0, t, slots, i * width + acc.slot, starts[i]);
     }
     for (int j = 0; j < tailSize; j++) {
-      EnrichedEvent e = tail[j];
-      long time = e.eventTime();
+      long time = tailTimes[j];
       if (time < lo) {
         continue;
       }
       if (time > hi) {
         break;
       }
+      EnrichedEvent e = tail[j];
       if (acc.matches(e)) {
         agg.update(s, 0, t, time, acc.field.number(e));
       }
@@ -528,14 +536,14 @@ public final class MemberFeatureState implements Serializable {
       cs[(int) (key & CategoryTiles.CATEGORY_MASK)] += v;
     }
     for (int j = 0; j < tailSize; j++) {
-      EnrichedEvent e = tail[j];
-      long time = e.eventTime();
+      long time = tailTimes[j];
       if (time < lo) {
         continue;
       }
       if (time > hi) {
         break;
       }
+      EnrichedEvent e = tail[j];
       if (!acc.matches(e)) {
         continue;
       }
@@ -564,14 +572,14 @@ public final class MemberFeatureState implements Serializable {
     int count = dt.countFrom(lo);
     int extra = 0;
     for (int j = 0; j < tailSize; j++) {
-      EnrichedEvent e = tail[j];
-      long time = e.eventTime();
+      long time = tailTimes[j];
       if (time < lo) {
         continue;
       }
       if (time > hi) {
         break;
       }
+      EnrichedEvent e = tail[j];
       if (!acc.matches(e)) {
         continue;
       }
@@ -681,6 +689,7 @@ public final class MemberFeatureState implements Serializable {
     duplicateIds.trim();
     if (tail.length != tailSize) {
       tail = tailSize == 0 ? NO_EVENTS : Arrays.copyOf(tail, tailSize);
+      tailTimes = tailSize == 0 ? NO_TIMES : Arrays.copyOf(tailTimes, tailSize);
     }
   }
 
@@ -827,8 +836,10 @@ public final class MemberFeatureState implements Serializable {
     st.duplicateIds.load(dupKeys, dupTimes);
     int tail = r.readVarInt();
     st.tail = tail == 0 ? NO_EVENTS : new EnrichedEvent[tail];
+    st.tailTimes = tail == 0 ? NO_TIMES : new long[tail];
     for (int i = 0; i < tail; i++) {
       st.tail[i] = readEvent(r, st.memberId);
+      st.tailTimes[i] = st.tail[i].eventTime();
     }
     st.tailSize = tail;
     if (!r.atEnd()) {

@@ -25,9 +25,10 @@ class DuplicateTableTest {
       table.putLastLookedUp(key, time);
       expected.put(key, time);
       if (i % 1000 == 999) {
-        java.util.Arrays.fill(horizon, i - 3000);
-        table.sweep(horizon, i - 3000);
-        expected.values().removeIf(t -> t < horizon[0]);
+        java.util.Arrays.fill(horizon, i);
+        table.sweep(horizon, 3000, i - 3000);
+        long from = i - 3000;
+        expected.values().removeIf(t -> t < from);
         assertThat(table.size()).isEqualTo(expected.size());
       }
     }
