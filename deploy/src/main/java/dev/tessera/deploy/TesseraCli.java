@@ -20,12 +20,24 @@ public final class TesseraCli {
       "                                    a one-node Pekko cluster, events round-tripped and recovered",
       "  test                              the whole test suite (mvn verify)",
       "  infra start|stop|status           the embedded Kafka broker and Cassandra node on their own",
+      "  simulate --members N --rate R --duration D [--seed S] [--truth FILE] ...",
+      "                                    seeded member traffic to the raw topic (see --help)",
+      "  bench ingest [--events N] [--members N] [--latency-seconds S]",
+      "                                    ingestion throughput, CPU per event, p50/p99 latency",
       "  help                              this text",
       "",
       "environment: TESSERA_DATA_DIR, TESSERA_KAFKA_PORT, TESSERA_CASSANDRA_PORT, TESSERA_JAVA17_HOME",
       "(see embedded/src/main/resources/reference.conf for every setting)");
 
   private TesseraCli() {}
+
+  private static int bench(List<String> args, PrintStream out) throws Exception {
+    if (args.isEmpty() || !args.get(0).equals("ingest")) {
+      throw new UserError("usage: tessera bench ingest [--events N] [--members N]"
+          + " [--latency-seconds S]", 2);
+    }
+    return dev.tessera.deploy.bench.IngestBenchmark.run(args.subList(1, args.size()), out);
+  }
 
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
@@ -45,6 +57,10 @@ public final class TesseraCli {
           return DemoCommand.run(rest, out);
         case "infra":
           return InfraCommand.run(rest, out);
+        case "simulate":
+          return dev.tessera.simulations.SimulateCommand.run(rest, out);
+        case "bench":
+          return bench(rest, out);
         case "help":
         case "--help":
         case "-h":

@@ -23,8 +23,8 @@ import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.kafka.javadsl.PartitionAssignmentHandler;
 import org.apache.pekko.kafka.javadsl.Transactional;
-import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestPipeline {
   private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
+  private static final String BLOCKING_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
 
   private final AtomicReference<Consumer.Control> control;
   private final CompletionStage<Done> completion;
@@ -93,9 +94,12 @@ public final class IngestPipeline {
                     control.set(c);
                     return c;
                   })
-                  .map(message -> envelope(router, rebuilder, revoked, message))
-                  .withAttributes(ActorAttributes.dispatcher(
-                      "pekko.actor.default-blocking-io-dispatcher"))
+                  .via(Flow.<ConsumerMessage.TransactionalMessage<byte[], byte[]>>create()
+                      .map(message -> envelope(router, rebuilder, revoked, message))
+                      // Its own thread, apart from the consumer's and the producer's stages: it
+                      // parses and encodes (the CPU work), and may block once per assignment
+                      // while it rebuilds a partition's duplicate filter.
+                      .async(BLOCKING_DISPATCHER))
                   .via(Transactional.flow(producerSettings, transactionalId));
             });
     CompletionStage<Done> completion = restarting.runWith(
