@@ -87,6 +87,11 @@ public final class MemberFeatureState implements Serializable {
   private transient double[] scratch;
   private transient double[] categoryScratch;
   private transient int[] idScratch;
+  /** Per accumulator, the window [memoFrom, memoTo] of the memoised value (features share accumulators). */
+  private transient long[] memoFrom;
+  private transient long[] memoTo;
+  private transient double[] memoValue;
+  private transient double[][] memoCredits;
   private transient int[] tileCache;
 
   private MemberFeatureState(GroupPlan plan, String memberId) {
@@ -396,8 +401,13 @@ public final class MemberFeatureState implements Serializable {
     GroupPlan.FeatureRead[] reads = plan.reads;
     Object[] values = new Object[reads.length];
     scratch = new double[plan.maxWidth];
-    categoryScratch = new double[Math.max(8, dictionary.size)];
     idScratch = new int[8];
+    int accs = plan.accs.length;
+    memoFrom = new long[accs];
+    memoTo = new long[accs];
+    memoValue = new double[accs];
+    memoCredits = new double[accs][];
+    Arrays.fill(memoFrom, NONE);
     try {
       for (int i = 0; i < reads.length; i++) {
         values[i] = read(reads[i], asOf);
@@ -406,6 +416,10 @@ public final class MemberFeatureState implements Serializable {
       scratch = null;
       categoryScratch = null;
       idScratch = null;
+      memoFrom = null;
+      memoTo = null;
+      memoValue = null;
+      memoCredits = null;
     }
     return new FeatureSnapshot(memberId, plan.group.name(), plan.group.version(),
         new FeatureValues(plan.featureNames, values), asOf, maxWatermark, computedAt, expiresAt());
@@ -479,6 +493,17 @@ public final class MemberFeatureState implements Serializable {
   }
 
   private double scalar(int a, long lo, long hi, long t) {
+    if (memoFrom[a] == lo && memoTo[a] == hi) {
+      return memoValue[a];
+    }
+    double v = computeScalar(a, lo, hi, t);
+    memoFrom[a] = lo;
+    memoTo[a] = hi;
+    memoValue[a] = v;
+    return v;
+  }
+
+  private double computeScalar(int a, long lo, long hi, long t) {
     GroupPlan.Acc acc = plan.accs[a];
     SlotAggregator agg = acc.scalar;
     TileLayer layer = layers[acc.layer];
@@ -506,16 +531,28 @@ public final class MemberFeatureState implements Serializable {
     return agg.result(s, 0, t, t);
   }
 
-  /** Fills {@code categoryScratch[0..n)} with the credits of each category id; returns n. */
+  /**
+   * Points {@code categoryScratch} at the credits of each category id (index = dictionary id); returns the number of
+   * ids.
+   */
   private int categoryCredits(int a, long lo, long hi, long t) {
+    int n = dictionary.size;
+    if (memoFrom[a] == lo && memoTo[a] == hi) {
+      categoryScratch = memoCredits[a];
+      return n;
+    }
+    double[] cs = new double[n];
+    computeCredits(cs, a, lo, hi, t);
+    memoFrom[a] = lo;
+    memoTo[a] = hi;
+    memoCredits[a] = cs;
+    categoryScratch = cs;
+    return n;
+  }
+
+  private void computeCredits(double[] cs, int a, long lo, long hi, long t) {
     GroupPlan.Acc acc = plan.accs[a];
     CategoryTiles ct = categories[acc.table];
-    int n = dictionary.size;
-    if (categoryScratch.length < n) {
-      categoryScratch = new double[Math.max(n, 8)];
-    }
-    double[] cs = categoryScratch;
-    Arrays.fill(cs, 0, n, 0.0);
     boolean decayed = acc.kind == GroupPlan.AccKind.DECAYED_CATEGORY_SUM;
     double halfLife = acc.halfLifeMs;
     long loKey = CategoryTiles.key(Math.floorDiv(lo, ct.tileMs), 0);
@@ -563,7 +600,6 @@ public final class MemberFeatureState implements Serializable {
         }
       }
     }
-    return n;
   }
 
   private long distinct(int a, long lo, long hi) {
