@@ -41,6 +41,9 @@ final class CategoryDictionary {
     if (id >= 0) {
       return id;
     }
+    if (size > CategoryTiles.CATEGORY_MASK) {
+      throw new IllegalStateException("more than " + CategoryTiles.CATEGORY_MASK + " live categories in one member");
+    }
     if (size == names.length) {
       int cap = Math.max(4, size + (size >> 1) + 1);
       names = Arrays.copyOf(names, cap);
@@ -82,5 +85,32 @@ final class CategoryDictionary {
 
   String name(int id) {
     return names[id];
+  }
+
+  /**
+   * Keeps only the live ids, renumbered densely in their old order.
+   *
+   * @return old id -&gt; new id, -1 for dropped ids
+   */
+  int[] compact(boolean[] live) {
+    int[] remap = new int[size];
+    String[] kept = new String[size];
+    int n = 0;
+    for (int i = 0; i < size; i++) {
+      if (live[i]) {
+        remap[i] = n;
+        kept[n++] = names[i];
+      } else {
+        remap[i] = -1;
+      }
+    }
+    names = new String[0];
+    hashes = new int[0];
+    size = 0;
+    index = null;
+    for (int i = 0; i < n; i++) {
+      intern(kept[i]);
+    }
+    return remap;
   }
 }

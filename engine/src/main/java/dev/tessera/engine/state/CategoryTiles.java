@@ -73,6 +73,26 @@ final class CategoryTiles {
     size -= n;
   }
 
+  /** Renumbers categories (dictionary compaction) and restores the key order. */
+  void remap(int[] remap) {
+    for (int i = 0; i < size; i++) {
+      keys[i] = (keys[i] & ~CATEGORY_MASK) | remap[(int) (keys[i] & CATEGORY_MASK)];
+    }
+    // Renumbering keeps each tile's entries together; only the order inside a tile can change.
+    for (int i = 1; i < size; i++) {
+      long k = keys[i];
+      double v = values[i];
+      int j = i - 1;
+      while (j >= 0 && keys[j] > k) {
+        keys[j + 1] = keys[j];
+        values[j + 1] = values[j];
+        j--;
+      }
+      keys[j + 1] = k;
+      values[j + 1] = v;
+    }
+  }
+
   void trim() {
     if (keys.length != size) {
       keys = size == 0 ? NO_KEYS : Arrays.copyOf(keys, size);

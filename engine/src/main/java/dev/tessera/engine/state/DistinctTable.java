@@ -106,6 +106,15 @@ final class DistinctTable {
     }
   }
 
+  /** Renumbers values (dictionary compaction). */
+  void remap(int[] remap) {
+    for (int i = 0; i < size; i++) {
+      ids[i] = remap[ids[i]];
+    }
+    positionOf = NO_IDS;
+    reindex();
+  }
+
   /** Rebuilds the id index after {@link #ids} were loaded directly. */
   void reindex() {
     Arrays.fill(positionOf, 0);

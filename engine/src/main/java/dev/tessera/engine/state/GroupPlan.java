@@ -118,6 +118,8 @@ final class GroupPlan {
   final FeatureRead[] reads;
   final String[] featureNames;
   final int maxWidth;
+  /** Working memory of reads, per thread. */
+  final ThreadLocal<ReadScratch> readScratch = ThreadLocal.withInitial(() -> new ReadScratch(this));
 
   static GroupPlan of(FeatureGroup group) {
     Objects.requireNonNull(group, "group");

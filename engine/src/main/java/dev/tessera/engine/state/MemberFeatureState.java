@@ -83,16 +83,8 @@ public final class MemberFeatureState implements Serializable {
   private transient long[] tailTimes = NO_TIMES;
   private transient int tailSize;
 
-  // Read scratch: allocated per snapshot and dropped after it, so idle states do not carry it.
-  private transient double[] scratch;
-  private transient double[] categoryScratch;
-  private transient int[] idScratch;
-  /** Per accumulator, the window [memoFrom, memoTo] of the memoised value (features share accumulators). */
-  private transient long[] memoFrom;
-  private transient long[] memoTo;
-  private transient double[] memoValue;
-  private transient double[][] memoCredits;
   private transient int[] tileCache;
+  private transient int compactDictionaryAt = 64;
 
   private MemberFeatureState(GroupPlan plan, String memberId) {
     this.plan = plan;
@@ -286,6 +278,38 @@ public final class MemberFeatureState implements Serializable {
       }
     }
     duplicateIds.sweep(watermarks, plan.duplicateHorizonMs, maxWatermark - plan.duplicateHorizonMs);
+    if (dictionary.size > compactDictionaryAt) {
+      compactDictionary();
+    }
+  }
+
+  /**
+   * Drops categories no tile, distinct table or raw event refers to any more, so a long-lived member's dictionary
+   * tracks its recent titles, not every title it ever saw. Amortised: runs when the dictionary has doubled.
+   */
+  private void compactDictionary() {
+    boolean[] live = new boolean[dictionary.size];
+    for (CategoryTiles c : categories) {
+      for (int i = 0; i < c.size; i++) {
+        live[(int) (c.keys[i] & CategoryTiles.CATEGORY_MASK)] = true;
+      }
+    }
+    for (DistinctTable d : distincts) {
+      for (int i = 0; i < d.size; i++) {
+        live[d.ids[i]] = true;
+      }
+    }
+    int[] remap = dictionary.compact(live);
+    for (CategoryTiles c : categories) {
+      c.remap(remap);
+    }
+    for (DistinctTable d : distincts) {
+      d.remap(remap);
+    }
+    for (int i = 0; i < tailSize; i++) {
+      internCategories(tail[i]);
+    }
+    compactDictionaryAt = Math.max(64, dictionary.size * 2);
   }
 
   /** Folds an event below the seal point into tiles, tables and distinct sets. */
@@ -400,32 +424,16 @@ public final class MemberFeatureState implements Serializable {
     }
     GroupPlan.FeatureRead[] reads = plan.reads;
     Object[] values = new Object[reads.length];
-    scratch = new double[plan.maxWidth];
-    idScratch = new int[8];
-    int accs = plan.accs.length;
-    memoFrom = new long[accs];
-    memoTo = new long[accs];
-    memoValue = new double[accs];
-    memoCredits = new double[accs][];
-    Arrays.fill(memoFrom, NONE);
-    try {
-      for (int i = 0; i < reads.length; i++) {
-        values[i] = read(reads[i], asOf);
-      }
-    } finally {
-      scratch = null;
-      categoryScratch = null;
-      idScratch = null;
-      memoFrom = null;
-      memoTo = null;
-      memoValue = null;
-      memoCredits = null;
+    ReadScratch rs = plan.readScratch.get();
+    rs.reset();
+    for (int i = 0; i < reads.length; i++) {
+      values[i] = read(reads[i], asOf, rs);
     }
     return new FeatureSnapshot(memberId, plan.group.name(), plan.group.version(),
         new FeatureValues(plan.featureNames, values), asOf, maxWatermark, computedAt, expiresAt());
   }
 
-  private Object read(GroupPlan.FeatureRead r, long t) {
+  private Object read(GroupPlan.FeatureRead r, long t, ReadScratch rs) {
     long lo;
     long hi;
     if (r.tumbling()) {
@@ -438,51 +446,54 @@ public final class MemberFeatureState implements Serializable {
     switch (r.result()) {
       case COUNT:
       case DISTINCT:
-        return r.result() == GroupPlan.Result.COUNT ? (long) scalar(r.acc(), lo, hi, t) : distinct(r.acc(), lo, hi);
+        return r.result() == GroupPlan.Result.COUNT ? (long) scalar(r.acc(), lo, hi, t, rs) : distinct(r.acc(), lo, hi, rs);
       case SUM:
       case DECAYED_SUM:
       case SESSION:
-        return scalar(r.acc(), lo, hi, t);
+        return scalar(r.acc(), lo, hi, t, rs);
       case MIN:
       case MAX:
       case LAST: {
-        double v = scalar(r.acc(), lo, hi, t);
+        double v = scalar(r.acc(), lo, hi, t, rs);
         return Double.isNaN(v) ? null : v;
       }
       case AVG: {
-        double c = scalar(r.acc2(), lo, hi, t);
-        return c == 0 ? null : scalar(r.acc(), lo, hi, t) / c;
+        double c = scalar(r.acc2(), lo, hi, t, rs);
+        return c == 0 ? null : scalar(r.acc(), lo, hi, t, rs) / c;
       }
       case RATIO: {
-        double d = scalar(r.acc2(), lo, hi, t);
-        return d == 0 ? r.whenZero() : scalar(r.acc(), lo, hi, t) / d;
+        double d = scalar(r.acc2(), lo, hi, t, rs);
+        return d == 0 ? r.whenZero() : scalar(r.acc(), lo, hi, t, rs) / d;
       }
       case SHARE: {
-        int n = categoryCredits(r.acc(), lo, hi, t);
+        int n = dictionary.size;
+        double[] credits = categoryCredits(r.acc(), lo, hi, t, rs);
         double total = 0;
         for (int i = 0; i < n; i++) {
-          if (categoryScratch[i] > 0) {
-            total += categoryScratch[i];
+          if (credits[i] > 0) {
+            total += credits[i];
           }
         }
         TreeMap<String, Double> out = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-          if (categoryScratch[i] > 0) {
-            out.put(dictionary.name(i), categoryScratch[i] / total);
+          if (credits[i] > 0) {
+            out.put(dictionary.name(i), credits[i] / total);
           }
         }
         return out;
       }
       case ENTROPY: {
-        int n = categoryCredits(r.acc(), lo, hi, t);
-        return CategoryMath.entropy(categoryScratch, n);
+        int n = dictionary.size;
+        double[] credits = categoryCredits(r.acc(), lo, hi, t, rs);
+        return CategoryMath.entropy(credits, n);
       }
       case DECAYED_MAP: {
-        int n = categoryCredits(r.acc(), lo, hi, t);
+        int n = dictionary.size;
+        double[] credits = categoryCredits(r.acc(), lo, hi, t, rs);
         TreeMap<String, Double> out = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-          if (categoryScratch[i] > 0) {
-            out.put(dictionary.name(i), categoryScratch[i]);
+          if (credits[i] > 0) {
+            out.put(dictionary.name(i), credits[i]);
           }
         }
         return out;
@@ -492,22 +503,21 @@ public final class MemberFeatureState implements Serializable {
     }
   }
 
-  private double scalar(int a, long lo, long hi, long t) {
-    if (memoFrom[a] == lo && memoTo[a] == hi) {
-      return memoValue[a];
+  private double scalar(int a, long lo, long hi, long t, ReadScratch rs) {
+    if (rs.memoFrom[a] == lo && rs.memoTo[a] == hi) {
+      return rs.memoValue[a];
     }
-    double v = computeScalar(a, lo, hi, t);
-    memoFrom[a] = lo;
-    memoTo[a] = hi;
-    memoValue[a] = v;
+    double v = computeScalar(a, lo, hi, t, rs.slots);
+    rs.memoFrom[a] = lo;
+    rs.memoTo[a] = hi;
+    rs.memoValue[a] = v;
     return v;
   }
 
-  private double computeScalar(int a, long lo, long hi, long t) {
+  private double computeScalar(int a, long lo, long hi, long t, double[] s) {
     GroupPlan.Acc acc = plan.accs[a];
     SlotAggregator agg = acc.scalar;
     TileLayer layer = layers[acc.layer];
-    double[] s = scratch;
     agg.init(s, 0);
     long[] starts = layer.starts;
     double[] slots = layer.slots;
@@ -531,23 +541,17 @@ public final class MemberFeatureState implements Serializable {
     return agg.result(s, 0, t, t);
   }
 
-  /**
-   * Points {@code categoryScratch} at the credits of each category id (index = dictionary id); returns the number of
-   * ids.
-   */
-  private int categoryCredits(int a, long lo, long hi, long t) {
+  /** The credits of each category id (index = dictionary id) in the window. */
+  private double[] categoryCredits(int a, long lo, long hi, long t, ReadScratch rs) {
     int n = dictionary.size;
-    if (memoFrom[a] == lo && memoTo[a] == hi) {
-      categoryScratch = memoCredits[a];
-      return n;
+    if (rs.memoFrom[a] == lo && rs.memoTo[a] == hi) {
+      return rs.credits[a];
     }
-    double[] cs = new double[n];
+    double[] cs = rs.credits(a, n);
     computeCredits(cs, a, lo, hi, t);
-    memoFrom[a] = lo;
-    memoTo[a] = hi;
-    memoCredits[a] = cs;
-    categoryScratch = cs;
-    return n;
+    rs.memoFrom[a] = lo;
+    rs.memoTo[a] = hi;
+    return cs;
   }
 
   private void computeCredits(double[] cs, int a, long lo, long hi, long t) {
@@ -602,7 +606,7 @@ public final class MemberFeatureState implements Serializable {
     }
   }
 
-  private long distinct(int a, long lo, long hi) {
+  private long distinct(int a, long lo, long hi, ReadScratch rs) {
     GroupPlan.Acc acc = plan.accs[a];
     DistinctTable dt = distincts[acc.table];
     int count = dt.countFrom(lo);
@@ -621,31 +625,31 @@ public final class MemberFeatureState implements Serializable {
       }
       if (acc.field == EventField.GENRE) {
         for (String g : e.genres()) {
-          extra = addTailValue(dt, dictionary.find(g), lo, extra);
+          extra = addTailValue(dt, dictionary.find(g), lo, extra, rs);
         }
       } else {
         String v = acc.field.category(e);
         if (v != null) {
-          extra = addTailValue(dt, dictionary.find(v), lo, extra);
+          extra = addTailValue(dt, dictionary.find(v), lo, extra, rs);
         }
       }
     }
     return Math.min(count + extra, acc.maxDistinct);
   }
 
-  private int addTailValue(DistinctTable dt, int id, long lo, int extra) {
+  private int addTailValue(DistinctTable dt, int id, long lo, int extra, ReadScratch rs) {
     if (dt.seenFrom(id, lo)) {
       return extra;
     }
     for (int i = 0; i < extra; i++) {
-      if (idScratch[i] == id) {
+      if (rs.ids[i] == id) {
         return extra;
       }
     }
-    if (idScratch.length == extra) {
-      idScratch = Arrays.copyOf(idScratch, Math.max(8, extra * 2));
+    if (rs.ids.length == extra) {
+      rs.ids = Arrays.copyOf(rs.ids, extra * 2);
     }
-    idScratch[extra] = id;
+    rs.ids[extra] = id;
     return extra + 1;
   }
 

@@ -283,6 +283,24 @@ class WindowContractTest {
   }
 
   @Test
+  void forgetsTitlesOnceNoWindowHoldsThem() {
+    int day = 0;
+    int sizeAfterTwoDays = 0;
+    for (long t = T0; t < T0 + 6 * 24 * H; t += 10 * MIN) {
+      apply(EnrichedEvent.of(Event.ofTitle("p" + t, "m1", EventType.PLAY, t, "title-" + t), "genre-" + (t / H)));
+      apply(stop(t + MIN, "title-" + t, 60, "genre-" + (t / H)));
+      if ((t - T0) / (24 * H) != day) {
+        day++;
+        if (day == 2) {
+          sizeAfterTwoDays = state.toBytes().length;
+        }
+      }
+    }
+    read(state.watermark());
+    assertThat(state.toBytes().length).isLessThan(sizeAfterTwoDays * 11 / 10);
+  }
+
+  @Test
   void stateSurvivesBinaryAndJavaSerialization() throws Exception {
     apply(play(T0));
     apply(stop(T0 + MIN, "t1", 120, "drama", "comedy"));
