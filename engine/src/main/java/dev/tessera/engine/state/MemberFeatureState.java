@@ -161,8 +161,9 @@ public final class MemberFeatureState implements Serializable {
     }
     acceptedTotal++;
     if (seal != NONE && time < seal) {
-      seal(event);
+      fold(event, FOLD_TILES | FOLD_DISTINCT);
     } else {
+      fold(event, FOLD_TILES);
       appendTail(event);
     }
     if (time > maxWatermark) {
@@ -254,7 +255,9 @@ public final class MemberFeatureState implements Serializable {
     seal = next;
     int n = 0;
     while (n < tailSize && tailTimes[n] < seal) {
-      seal(tail[n]);
+      if (plan.distinctTables > 0) {
+        fold(tail[n], FOLD_DISTINCT);
+      }
       n++;
     }
     if (n > 0) {
@@ -312,12 +315,26 @@ public final class MemberFeatureState implements Serializable {
     compactDictionaryAt = Math.max(64, dictionary.size * 2);
   }
 
-  /** Folds an event below the seal point into tiles, tables and distinct sets. */
-  private void seal(EnrichedEvent e) {
+  private static final int FOLD_TILES = 1;
+  private static final int FOLD_DISTINCT = 2;
+
+  /**
+   * Folds an event into tiles and category tiles (at once, while it is in cache; reads take only tiles that end at or
+   * before t and the raw tail for the rest) and, once it is below the seal point, into the distinct tables (which
+   * keep one latest time per value, so they may only hold events at or before every readable t).
+   */
+  private void fold(EnrichedEvent e, int what) {
     long time = e.eventTime();
-    Arrays.fill(tileCache, -1);
+    boolean tiles = (what & FOLD_TILES) != 0;
+    boolean distinct = (what & FOLD_DISTINCT) != 0;
+    if (tiles) {
+      Arrays.fill(tileCache, -1);
+    }
     for (int a : plan.accsByType[e.type().ordinal()]) {
       GroupPlan.Acc acc = plan.accs[a];
+      if (acc.kind == GroupPlan.AccKind.DISTINCT ? !distinct : !tiles) {
+        continue;
+      }
       if (acc.hasConditions && !acc.filter.matches(e)) {
         continue;
       }
@@ -333,7 +350,7 @@ public final class MemberFeatureState implements Serializable {
         case CATEGORY_SUM, DECAYED_CATEGORY_SUM -> {
           CategoryTiles ct = categories[acc.table];
           long tileIndex = Math.floorDiv(time, ct.tileMs);
-          if (tileIndex * ct.tileMs < seal - plan.categoryLookbackMs[acc.table]) {
+          if (tileIndex * ct.tileMs < horizonStart(plan.categoryLookbackMs[acc.table])) {
             continue;
           }
           double w = acc.field.number(e);
@@ -356,7 +373,7 @@ public final class MemberFeatureState implements Serializable {
           }
         }
         case DISTINCT -> {
-          if (time < seal - acc.lookbackMs) {
+          if (time < horizonStart(acc.lookbackMs)) {
             continue;
           }
           DistinctTable dt = distincts[acc.table];
@@ -383,7 +400,7 @@ public final class MemberFeatureState implements Serializable {
     }
     TileLayer layer = layers[l];
     long start = WindowContract.align(time, layer.tileMs);
-    if (start < seal - plan.layerLookbackMs[l]) {
+    if (start < horizonStart(plan.layerLookbackMs[l])) {
       return -1;
     }
     int i = layer.find(start);
@@ -434,40 +451,44 @@ public final class MemberFeatureState implements Serializable {
   }
 
   private Object read(GroupPlan.FeatureRead r, long t, ReadScratch rs) {
+    // Tiles with lo <= start < split are complete at t; raw events in [split, hi] complete the window.
     long lo;
     long hi;
+    long split;
     if (r.tumbling()) {
       lo = WindowContract.tumblingFrom(t, r.windowMs());
       hi = WindowContract.tumblingUntil(t, r.windowMs()) - 1;
+      split = hi + 1;
     } else {
       lo = WindowContract.slidingFrom(t, r.windowMs(), r.tileMs());
       hi = t;
+      split = WindowContract.align(t, r.tileMs());
     }
     switch (r.result()) {
       case COUNT:
       case DISTINCT:
-        return r.result() == GroupPlan.Result.COUNT ? (long) scalar(r.acc(), lo, hi, t, rs) : distinct(r.acc(), lo, hi, rs);
+        return r.result() == GroupPlan.Result.COUNT ? (long) scalar(r.acc(), lo, split, hi, t, rs) : distinct(r.acc(), lo, hi, rs);
       case SUM:
       case DECAYED_SUM:
       case SESSION:
-        return scalar(r.acc(), lo, hi, t, rs);
+        return scalar(r.acc(), lo, split, hi, t, rs);
       case MIN:
       case MAX:
       case LAST: {
-        double v = scalar(r.acc(), lo, hi, t, rs);
+        double v = scalar(r.acc(), lo, split, hi, t, rs);
         return Double.isNaN(v) ? null : v;
       }
       case AVG: {
-        double c = scalar(r.acc2(), lo, hi, t, rs);
-        return c == 0 ? null : scalar(r.acc(), lo, hi, t, rs) / c;
+        double c = scalar(r.acc2(), lo, split, hi, t, rs);
+        return c == 0 ? null : scalar(r.acc(), lo, split, hi, t, rs) / c;
       }
       case RATIO: {
-        double d = scalar(r.acc2(), lo, hi, t, rs);
-        return d == 0 ? r.whenZero() : scalar(r.acc(), lo, hi, t, rs) / d;
+        double d = scalar(r.acc2(), lo, split, hi, t, rs);
+        return d == 0 ? r.whenZero() : scalar(r.acc(), lo, split, hi, t, rs) / d;
       }
       case SHARE: {
         int n = dictionary.size;
-        double[] credits = categoryCredits(r.acc(), lo, hi, t, rs);
+        double[] credits = categoryCredits(r.acc(), lo, split, hi, t, rs);
         double total = 0;
         for (int i = 0; i < n; i++) {
           if (credits[i] > 0) {
@@ -484,12 +505,12 @@ public final class MemberFeatureState implements Serializable {
       }
       case ENTROPY: {
         int n = dictionary.size;
-        double[] credits = categoryCredits(r.acc(), lo, hi, t, rs);
+        double[] credits = categoryCredits(r.acc(), lo, split, hi, t, rs);
         return CategoryMath.entropy(credits, n);
       }
       case DECAYED_MAP: {
         int n = dictionary.size;
-        double[] credits = categoryCredits(r.acc(), lo, hi, t, rs);
+        double[] credits = categoryCredits(r.acc(), lo, split, hi, t, rs);
         TreeMap<String, Double> out = new TreeMap<>();
         for (int i = 0; i < n; i++) {
           if (credits[i] > 0) {
@@ -503,18 +524,18 @@ public final class MemberFeatureState implements Serializable {
     }
   }
 
-  private double scalar(int a, long lo, long hi, long t, ReadScratch rs) {
+  private double scalar(int a, long lo, long split, long hi, long t, ReadScratch rs) {
     if (rs.memoFrom[a] == lo && rs.memoTo[a] == hi) {
       return rs.memoValue[a];
     }
-    double v = computeScalar(a, lo, hi, t, rs.slots);
+    double v = computeScalar(a, lo, split, hi, t, rs.slots);
     rs.memoFrom[a] = lo;
     rs.memoTo[a] = hi;
     rs.memoValue[a] = v;
     return v;
   }
 
-  private double computeScalar(int a, long lo, long hi, long t, double[] s) {
+  private double computeScalar(int a, long lo, long split, long hi, long t, double[] s) {
     GroupPlan.Acc acc = plan.accs[a];
     SlotAggregator agg = acc.scalar;
     TileLayer layer = layers[acc.layer];
@@ -522,14 +543,11 @@ public final class MemberFeatureState implements Serializable {
     long[] starts = layer.starts;
     double[] slots = layer.slots;
     int width = layer.width;
-    for (int i = layer.lowerBound(lo), n = layer.size; i < n && starts[i] <= hi; i++) {
+    for (int i = layer.lowerBound(lo), n = layer.size; i < n && starts[i] < split; i++) {
       agg.merge(s, 0, t, slots, i * width + acc.slot, starts[i]);
     }
-    for (int j = 0; j < tailSize; j++) {
+    for (int j = tailFrom(split); j < tailSize; j++) {
       long time = tailTimes[j];
-      if (time < lo) {
-        continue;
-      }
       if (time > hi) {
         break;
       }
@@ -542,25 +560,25 @@ public final class MemberFeatureState implements Serializable {
   }
 
   /** The credits of each category id (index = dictionary id) in the window. */
-  private double[] categoryCredits(int a, long lo, long hi, long t, ReadScratch rs) {
+  private double[] categoryCredits(int a, long lo, long split, long hi, long t, ReadScratch rs) {
     int n = dictionary.size;
     if (rs.memoFrom[a] == lo && rs.memoTo[a] == hi) {
       return rs.credits[a];
     }
     double[] cs = rs.credits(a, n);
-    computeCredits(cs, a, lo, hi, t);
+    computeCredits(cs, a, lo, split, hi, t);
     rs.memoFrom[a] = lo;
     rs.memoTo[a] = hi;
     return cs;
   }
 
-  private void computeCredits(double[] cs, int a, long lo, long hi, long t) {
+  private void computeCredits(double[] cs, int a, long lo, long split, long hi, long t) {
     GroupPlan.Acc acc = plan.accs[a];
     CategoryTiles ct = categories[acc.table];
     boolean decayed = acc.kind == GroupPlan.AccKind.DECAYED_CATEGORY_SUM;
     double halfLife = acc.halfLifeMs;
     long loKey = CategoryTiles.key(Math.floorDiv(lo, ct.tileMs), 0);
-    long hiKey = CategoryTiles.key(Math.floorDiv(hi, ct.tileMs), (int) CategoryTiles.CATEGORY_MASK);
+    long hiKey = CategoryTiles.key(Math.floorDiv(split, ct.tileMs), 0) - 1;
     long currentTile = Long.MIN_VALUE;
     double factor = 1;
     for (int i = ct.lowerBound(loKey); i < ct.size && ct.keys[i] <= hiKey; i++) {
@@ -576,11 +594,8 @@ public final class MemberFeatureState implements Serializable {
       }
       cs[(int) (key & CategoryTiles.CATEGORY_MASK)] += v;
     }
-    for (int j = 0; j < tailSize; j++) {
+    for (int j = tailFrom(split); j < tailSize; j++) {
       long time = tailTimes[j];
-      if (time < lo) {
-        continue;
-      }
       if (time > hi) {
         break;
       }
@@ -604,6 +619,26 @@ public final class MemberFeatureState implements Serializable {
         }
       }
     }
+  }
+
+  /** The earliest instant a window of this lookback can reach from a readable t; none before the first seal. */
+  private long horizonStart(long lookbackMs) {
+    return seal == NONE ? NONE : seal - lookbackMs;
+  }
+
+  /** Index of the first raw event at or after {@code from}. */
+  private int tailFrom(long from) {
+    int lo = 0;
+    int hi = tailSize;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (tailTimes[mid] < from) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   private long distinct(int a, long lo, long hi, ReadScratch rs) {
