@@ -12,6 +12,7 @@ import dev.tessera.simulations.kafka.TopicSetup;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -30,9 +31,9 @@ import org.apache.kafka.clients.admin.Admin;
  *
  * <p>Event times are simulated (members keep realistic sessions, whatever the rate), so they run
  * faster than the wall clock; the run is anchored so that its last event time is about a minute
- * before the start of the run, found by a dry run of the schedule. When the record count depends
- * on the producer's speed ({@code --rate 0 --duration D}) the anchor is an estimate and a record
- * whose event time is still ahead of the wall clock waits for it, so no valid event is ever in the
+ * before the start of the run, found by a dry run of the schedule. When the record count depends on
+ * the producer's speed ({@code --rate 0 --duration D}) the anchor is an estimate and a record whose
+ * event time is still ahead of the wall clock waits for it, so no valid event is ever in the
  * future.
  */
 public final class SimulateCommand {
@@ -61,7 +62,8 @@ public final class SimulateCommand {
     }
     SimulateOptions options;
     try {
-      options = SimulateOptions.parse(args, settings, ThreadLocalRandom.current().nextInt(1_000_000_000));
+      options =
+          SimulateOptions.parse(args, settings, ThreadLocalRandom.current().nextInt(1_000_000_000));
     } catch (IllegalArgumentException e) {
       out.println("simulate: " + e.getMessage() + " (see --help)");
       return 2;
@@ -87,6 +89,12 @@ public final class SimulateCommand {
   }
 
   private int execute() throws IOException, InterruptedException {
+    try (BufferedWriter truth = openTruthFile()) { // fail on a bad path before touching Kafka
+      return execute(truth);
+    }
+  }
+
+  private int execute(BufferedWriter truth) throws IOException, InterruptedException {
     Simulation sim = Simulation.create(options.config());
     long planned = options.plannedRecords();
     long now = System.currentTimeMillis();
@@ -98,7 +106,9 @@ public final class SimulateCommand {
       double perRecord = sim.spanMs(sample) / (double) sample;
       span = (long) (perRecord * ASSUMED_MAX_RATE * options.duration().toMillis() / 1_000.0);
     }
-    sim = Simulation.create(options.config().withStartTimeMs(Math.max(0, now - span - ANCHOR_MARGIN_MS)));
+    sim =
+        Simulation.create(
+            options.config().withStartTimeMs(Math.max(0, now - span - ANCHOR_MARGIN_MS)));
     SimulationTopics topics = options.topics();
     String bootstrap = options.bootstrapServers();
     int partitions;
@@ -115,11 +125,7 @@ public final class SimulateCommand {
         topics.content(),
         topics.profiles(),
         bootstrap);
-    try (SimulationProducer producer = SimulationProducer.create(bootstrap);
-        BufferedWriter truth =
-            options.truthFile() == null
-                ? null
-                : Files.newBufferedWriter(options.truthFile(), StandardCharsets.UTF_8)) {
+    try (SimulationProducer producer = SimulationProducer.create(bootstrap)) {
       producer.publishReference(sim.reference(), topics);
       out.printf(
           "simulate: published %d titles to %s and %d profiles to %s%n",
@@ -128,6 +134,23 @@ public final class SimulateCommand {
           sim.reference().members().size(),
           topics.profiles());
       return produce(sim.records(), producer, partitions, planned, truth);
+    }
+  }
+
+  private BufferedWriter openTruthFile() {
+    if (options.truthFile() == null) {
+      return null;
+    }
+    try {
+      return Files.newBufferedWriter(options.truthFile(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot write the truth file "
+              + options.truthFile()
+              + " ("
+              + e.getClass().getSimpleName()
+              + ")",
+          e);
     }
   }
 
@@ -155,7 +178,8 @@ public final class SimulateCommand {
     ArrayDeque<Pending> pending = new ArrayDeque<>();
     long interval = settings.progressInterval().toNanos();
     long start = System.nanoTime();
-    long deadline = options.duration() == null ? Long.MAX_VALUE : start + options.duration().toNanos();
+    long deadline =
+        options.duration() == null ? Long.MAX_VALUE : start + options.duration().toNanos();
     long nextProgress = start + interval;
     while ((planned < 0 || counts.sent < planned) && failure.get() == null) {
       long now = System.nanoTime();
@@ -202,8 +226,7 @@ public final class SimulateCommand {
     producer.flush();
     drain(pending, truth);
     if (failure.get() != null) {
-      out.printf(
-          "simulate: failed after %d records: %s%n", counts.sent, oneLine(failure.get()));
+      out.printf("simulate: failed after %d records: %s%n", counts.sent, oneLine(failure.get()));
       return 1;
     }
     out.println(

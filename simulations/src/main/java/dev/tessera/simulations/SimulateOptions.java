@@ -34,11 +34,13 @@ public record SimulateOptions(
           "usage: tessera simulate (--duration D | --events N) [options]",
           "  --members N          members (default 1000)",
           "  --titles N           catalogue titles (default 2000)",
-          "  --rate R             records per second, paced; 0 = as fast as possible (default 1000)",
+          "  --rate R             records per second, paced; 0 = as fast as possible (default"
+              + " 1000)",
           "  --duration D         run for D: 500ms, 30s, 5m, 1h",
           "  --events N           send N raw records",
           "  --seed S             random seed (default: random, printed)",
-          "  --bootstrap H:P      Kafka (default: tessera.kafka.bootstrap-servers, else 127.0.0.1:9092)",
+          "  --bootstrap H:P      Kafka (default: tessera.kafka.bootstrap-servers, else"
+              + " 127.0.0.1:9092)",
           "  --raw-topic T        raw topic (default member-events)",
           "  --content-topic T    compacted catalogue topic (default content-metadata)",
           "  --profiles-topic T   compacted profile topic (default member-profiles)",
@@ -47,13 +49,17 @@ public record SimulateOptions(
           "  --duplicates F       fraction of exact re-sends (default 0.005; 0.5% works too)",
           "  --malformed F        fraction of malformed records (default 0.001)",
           "  --late F             fraction beyond the 5 min allowed lateness (default 0.001)",
-          "  --unknown-titles F   fraction of viewings of titles not in the catalogue (default 0.002)",
+          "  --unknown-titles F   fraction of viewings of titles not in the catalogue (default"
+              + " 0.002)",
           "  --bad-keys F         fraction of records with a null or wrong key (default 0.01)");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-  /** Parses arguments; defaults from the settings, the seed from {@code randomSeed} if not given. */
-  public static SimulateOptions parse(List<String> args, SimulationSettings settings, long randomSeed) {
+  /**
+   * Parses arguments; defaults from the settings, the seed from {@code randomSeed} if not given.
+   */
+  public static SimulateOptions parse(
+      List<String> args, SimulationSettings settings, long randomSeed) {
     SimulationConfig.Builder config = SimulationConfig.builder(randomSeed);
     double rate = 1_000;
     Duration duration = null;
@@ -142,9 +148,24 @@ public record SimulateOptions(
 
   private static boolean isOption(String name) {
     return switch (name) {
-      case "--members", "--titles", "--rate", "--duration", "--events", "--seed", "--bootstrap",
-          "--raw-topic", "--content-topic", "--profiles-topic", "--partitions", "--truth",
-          "--duplicates", "--malformed", "--late", "--unknown-titles", "--bad-keys" -> true;
+      case "--members",
+          "--titles",
+          "--rate",
+          "--duration",
+          "--events",
+          "--seed",
+          "--bootstrap",
+          "--raw-topic",
+          "--content-topic",
+          "--profiles-topic",
+          "--partitions",
+          "--truth",
+          "--duplicates",
+          "--malformed",
+          "--late",
+          "--unknown-titles",
+          "--bad-keys" ->
+          true;
       default -> false;
     };
   }

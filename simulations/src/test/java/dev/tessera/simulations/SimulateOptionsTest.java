@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class SimulateOptionsTest {
 
-  private static final SimulationSettings SETTINGS = SimulationSettings.create(ConfigFactory.load());
+  private static final SimulationSettings SETTINGS =
+      SimulationSettings.create(ConfigFactory.load());
 
   private static SimulateOptions parse(String... args) {
     return SimulateOptions.parse(List.of(args), SETTINGS, 77);
@@ -19,7 +20,8 @@ class SimulateOptionsTest {
 
   @Test
   void parsesTheIssuesCommandLine() {
-    SimulateOptions o = parse("--members", "500", "--rate", "2000", "--duration", "30s", "--seed", "42");
+    SimulateOptions o =
+        parse("--members", "500", "--rate", "2000", "--duration", "30s", "--seed", "42");
 
     assertThat(o.config().members()).isEqualTo(500);
     assertThat(o.config().seed()).isEqualTo(42);
@@ -36,10 +38,31 @@ class SimulateOptionsTest {
   void acceptsEqualsFormPercentagesAndEveryOption() {
     SimulateOptions o =
         parse(
-            "--events=1000", "--rate=0", "--duplicates=2%", "--malformed", "0.01", "--late", "0.5%",
-            "--unknown-titles", "0.1", "--bad-keys", "0", "--titles", "300", "--bootstrap", "h:1",
-            "--raw-topic", "r", "--content-topic", "c", "--profiles-topic", "p", "--partitions", "3",
-            "--truth", "out.jsonl");
+            "--events=1000",
+            "--rate=0",
+            "--duplicates=2%",
+            "--malformed",
+            "0.01",
+            "--late",
+            "0.5%",
+            "--unknown-titles",
+            "0.1",
+            "--bad-keys",
+            "0",
+            "--titles",
+            "300",
+            "--bootstrap",
+            "h:1",
+            "--raw-topic",
+            "r",
+            "--content-topic",
+            "c",
+            "--profiles-topic",
+            "p",
+            "--partitions",
+            "3",
+            "--truth",
+            "out.jsonl");
 
     assertThat(o.config().duplicateFraction()).isEqualTo(0.02);
     assertThat(o.config().malformedFraction()).isEqualTo(0.01);
@@ -66,15 +89,20 @@ class SimulateOptionsTest {
   @Test
   void rejectsBadArgumentsWithOneLineMessages() {
     assertRejected("give --duration D (e.g. 30s, 5m) or --events N", "--members", "10");
-    assertRejected("give either --duration or --events, not both", "--duration", "5s", "--events", "9");
+    assertRejected(
+        "give either --duration or --events, not both", "--duration", "5s", "--events", "9");
     assertRejected("unknown option --speed", "--speed", "3");
     assertRejected("unexpected argument 'now'", "now");
     assertRejected("--members needs a value", "--events", "5", "--members");
     assertRejected("--members: not a whole number: 'many'", "--events", "5", "--members", "many");
     assertRejected("--members must be between 1 and 1000000", "--events", "5", "--members", "0");
     assertRejected("--rate must be between", "--events", "5", "--rate", "-1");
-    assertRejected("--duration: expected e.g. 500ms, 30s, 5m or 1h, got '5 minutes'", "--duration", "5 minutes");
-    assertRejected("--duplicates must be between 0.0 and 1.0", "--events", "5", "--duplicates", "2");
+    assertRejected(
+        "--duration: expected e.g. 500ms, 30s, 5m or 1h, got '5 minutes'",
+        "--duration",
+        "5 minutes");
+    assertRejected(
+        "--duplicates must be between 0.0 and 1.0", "--events", "5", "--duplicates", "2");
     assertRejected("must sum to <= 0.5", "--events", "5", "--duplicates", "0.3", "--late", "0.3");
     assertRejected("--events must be between 1 and", "--events", "0");
     assertRejected("--truth must not be empty", "--events", "5", "--truth", " ");

@@ -79,7 +79,8 @@ final class EventGenerator implements Iterator<SimulatedRecord> {
       kind = RecordKind.DUPLICATE;
     } else if (u < config.duplicateFraction() + config.malformedFraction()) {
       kind = RecordKind.MALFORMED;
-    } else if (u < config.duplicateFraction() + config.malformedFraction() + config.lateFraction()) {
+    } else if (u
+        < config.duplicateFraction() + config.malformedFraction() + config.lateFraction()) {
       kind = RecordKind.LATE;
     } else {
       kind = RecordKind.VALID;
@@ -132,7 +133,8 @@ final class EventGenerator implements Iterator<SimulatedRecord> {
     int stream = event.type().stream().ordinal();
     wm[stream] = Math.max(wm[stream], time);
     SimulatedRecord record =
-        new SimulatedRecord(key(p.memberIndex()), body(event), truth(seq, RecordKind.VALID, p, event));
+        new SimulatedRecord(
+            key(p.memberIndex()), body(event), truth(seq, RecordKind.VALID, p, event));
     recentValid[(int) (recentCount++ % RECENT)] = record;
     return record;
   }

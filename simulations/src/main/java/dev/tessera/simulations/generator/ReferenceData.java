@@ -32,8 +32,9 @@ public record ReferenceData(List<Title> titles, List<MemberProfile> members) {
     "US", "US", "US", "GB", "GB", "NL", "DE", "DE", "FR", "BR", "BR", "IN", "JP", "CA", "ES", "MX",
     "KR", "SE", "IT", "AU"
   };
-  private static final String[] PLANS = {"basic", "basic", "standard", "standard", "standard",
-    "premium", "premium"};
+  private static final String[] PLANS = {
+    "basic", "basic", "standard", "standard", "standard", "premium", "premium"
+  };
   private static final LocalDate OLDEST_RELEASE = LocalDate.of(1970, 1, 1);
 
   public ReferenceData {
@@ -52,8 +53,7 @@ public record ReferenceData(List<Title> titles, List<MemberProfile> members) {
     SplittableRandom memberRandom = new SplittableRandom(config.seed() ^ 0x6d656d626572734cL);
     List<MemberProfile> members = new ArrayList<>(config.members());
     for (int i = 0; i < config.members(); i++) {
-      long signupDay =
-          start.toEpochDay() - 1 - memberRandom.nextLong(10 * 365);
+      long signupDay = start.toEpochDay() - 1 - memberRandom.nextLong(10 * 365);
       members.add(
           new MemberProfile(
               memberId(i),

@@ -8,8 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The JSON values of the two compacted reference topics, in the exact shapes the ingestion
- * pipeline reads:
+ * The JSON values of the two compacted reference topics, in the exact shapes the ingestion pipeline
+ * reads:
  *
  * <pre>
  * content-metadata  key titleId   {"titleId":"t-00042","genres":["drama","comedy"],"durationSeconds":5400,"releaseDate":"2019-04-12"}

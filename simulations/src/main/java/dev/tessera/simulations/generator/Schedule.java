@@ -9,10 +9,10 @@ import java.util.SplittableRandom;
  * Member behaviour in simulated time, relative to the start. Each member alternates sessions and
  * gaps of more than 30 minutes; a session starts with device telemetry and browses (impressions,
  * scrolls, searches) through an impression -&gt; click -&gt; play funnel; a viewing plays in
- * segments of 1-8 minutes with telemetry or a pause between them and ends with a stop whose
- * watched seconds never exceed the title's duration; a rating may follow. No step inside a
- * session is longer than 8 minutes, so sessionizing by 30 minutes of inactivity finds exactly the
- * sessions, even with the generator's bounded disorder.
+ * segments of 1-8 minutes with telemetry or a pause between them and ends with a stop whose watched
+ * seconds never exceed the title's duration; a rating may follow. No step inside a session is
+ * longer than 8 minutes, so sessionizing by 30 minutes of inactivity finds exactly the sessions,
+ * even with the generator's bounded disorder.
  */
 final class Schedule {
 
@@ -86,7 +86,10 @@ final class Schedule {
     this.queue =
         new PriorityQueue<>(
             Math.max(1, config.members()),
-            (a, b) -> a.nextTime != b.nextTime ? Long.compare(a.nextTime, b.nextTime) : Integer.compare(a.index, b.index));
+            (a, b) ->
+                a.nextTime != b.nextTime
+                    ? Long.compare(a.nextTime, b.nextTime)
+                    : Integer.compare(a.index, b.index));
     List<MemberProfile> profiles = reference.members();
     for (int i = 0; i < profiles.size(); i++) {
       double bandwidth = 1_500 * Math.exp(1.5 * random.nextDouble()) * (1 + random.nextDouble());
@@ -238,9 +241,22 @@ final class Schedule {
     double bandwidth = round1(m.bandwidthBase * Math.exp(0.3 * gaussian()));
     double latency = round1(m.latencyBase * Math.exp(0.4 * gaussian()));
     String resolution =
-        bandwidth < 1_500 ? "480p" : bandwidth < 4_000 ? "720p" : bandwidth < 12_000 ? "1080p" : "2160p";
+        bandwidth < 1_500
+            ? "480p"
+            : bandwidth < 4_000 ? "720p" : bandwidth < 12_000 ? "1080p" : "2160p";
     return new Planned(
-        m.index, m.id, m.session, EventType.DEVICE, t, null, 0, 0, null, bandwidth, latency, resolution);
+        m.index,
+        m.id,
+        m.session,
+        EventType.DEVICE,
+        t,
+        null,
+        0,
+        0,
+        null,
+        bandwidth,
+        latency,
+        resolution);
   }
 
   private Planned title(Member m, EventType type, long t) {
@@ -249,7 +265,8 @@ final class Schedule {
 
   private static Planned plan(
       Member m, EventType type, long t, String titleId, int watched, int rating, String query) {
-    return new Planned(m.index, m.id, m.session, type, t, titleId, watched, rating, query, 0, 0, null);
+    return new Planned(
+        m.index, m.id, m.session, type, t, titleId, watched, rating, query, 0, 0, null);
   }
 
   private String query() {

@@ -46,7 +46,12 @@ public record SimulatedRecord(byte[] key, byte[] value, Truth truth) {
 
   @Override
   public String toString() {
-    return "SimulatedRecord[key=" + keyString() + ", " + (value == null ? "null" : value.length + " bytes")
-        + ", " + truth + "]";
+    return "SimulatedRecord[key="
+        + keyString()
+        + ", "
+        + (value == null ? "null" : value.length + " bytes")
+        + ", "
+        + truth
+        + "]";
   }
 }

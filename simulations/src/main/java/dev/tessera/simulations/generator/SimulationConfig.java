@@ -3,8 +3,8 @@ package dev.tessera.simulations.generator;
 import java.time.Instant;
 
 /**
- * Everything that determines a simulated stream: the same config gives the same records, byte
- * for byte.
+ * Everything that determines a simulated stream: the same config gives the same records, byte for
+ * byte.
  *
  * @param seed the random seed
  * @param members the number of members ({@code m-000000} ...)
@@ -59,7 +59,8 @@ public record SimulationConfig(
     fraction("badKeyFraction", badKeyFraction);
     fraction("disorderFraction", disorderFraction);
     if (duplicateFraction + malformedFraction + lateFraction > 0.5) {
-      throw new IllegalArgumentException("duplicate, malformed and late fractions must sum to <= 0.5");
+      throw new IllegalArgumentException(
+          "duplicate, malformed and late fractions must sum to <= 0.5");
     }
     if (allowedLatenessMs < 1_000) {
       throw new IllegalArgumentException("allowedLatenessMs must be >= 1000");

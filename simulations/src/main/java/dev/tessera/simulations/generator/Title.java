@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Objects;
 
 /** A catalogue title, as published to the {@code content-metadata} topic. */
-public record Title(String titleId, List<String> genres, int durationSeconds, LocalDate releaseDate) {
+public record Title(
+    String titleId, List<String> genres, int durationSeconds, LocalDate releaseDate) {
   public Title {
     Objects.requireNonNull(titleId, "titleId");
     genres = List.copyOf(genres);

@@ -29,8 +29,10 @@ public record Truth(
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(memberId, "memberId");
     reasons = Set.copyOf(reasons);
-    if ((kind == RecordKind.MALFORMED) != (event == null) || (kind == RecordKind.MALFORMED) != (shape != null)) {
-      throw new IllegalArgumentException("a MALFORMED truth has a shape and no event, others the reverse");
+    if ((kind == RecordKind.MALFORMED) != (event == null)
+        || (kind == RecordKind.MALFORMED) != (shape != null)) {
+      throw new IllegalArgumentException(
+          "a MALFORMED truth has a shape and no event, others the reverse");
     }
   }
 

@@ -80,12 +80,14 @@ public final class SimulationProducer implements AutoCloseable {
     for (Title t : reference.titles()) {
       acks.add(
           producer.send(
-              new ProducerRecord<>(topics.content(), ReferenceJson.key(t), ReferenceJson.value(t))));
+              new ProducerRecord<>(
+                  topics.content(), ReferenceJson.key(t), ReferenceJson.value(t))));
     }
     for (MemberProfile m : reference.members()) {
       acks.add(
           producer.send(
-              new ProducerRecord<>(topics.profiles(), ReferenceJson.key(m), ReferenceJson.value(m))));
+              new ProducerRecord<>(
+                  topics.profiles(), ReferenceJson.key(m), ReferenceJson.value(m))));
     }
     producer.flush();
     for (Future<RecordMetadata> ack : acks) {

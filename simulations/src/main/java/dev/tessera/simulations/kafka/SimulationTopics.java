@@ -27,6 +27,7 @@ public record SimulationTopics(String raw, String content, String profiles, int 
   }
 
   public static SimulationTopics defaults() {
-    return new SimulationTopics(DEFAULT_RAW, DEFAULT_CONTENT, DEFAULT_PROFILES, DEFAULT_RAW_PARTITIONS);
+    return new SimulationTopics(
+        DEFAULT_RAW, DEFAULT_CONTENT, DEFAULT_PROFILES, DEFAULT_RAW_PARTITIONS);
   }
 }

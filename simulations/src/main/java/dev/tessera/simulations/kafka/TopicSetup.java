@@ -39,13 +39,16 @@ public final class TopicSetup {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       if (!existing.contains(topics.raw())) {
-        missing.add(new NewTopic(topics.raw(), Optional.of(topics.rawPartitions()), Optional.empty()));
+        missing.add(
+            new NewTopic(topics.raw(), Optional.of(topics.rawPartitions()), Optional.empty()));
       }
       for (String compacted : List.of(topics.content(), topics.profiles())) {
         if (!existing.contains(compacted)) {
           missing.add(
               new NewTopic(compacted, Optional.of(1), Optional.empty())
-                  .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                  .configs(
+                      Map.of(
+                          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         }
       }
       for (var entry : admin.createTopics(missing).values().entrySet()) {
@@ -63,7 +66,8 @@ public final class TopicSetup {
       awaitLeaders(admin, topics.profiles(), partitions(admin, topics.profiles()));
       return rawPartitions;
     } catch (ExecutionException e) {
-      throw new SimulationException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
+      throw new SimulationException(
+          "cannot create topics: " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       throw new SimulationException("Kafka did not answer within " + TIMEOUT_SECONDS + " s", e);
     } catch (InterruptedException e) {
@@ -73,10 +77,10 @@ public final class TopicSetup {
   }
 
   /**
-   * Waits until every partition's leader serves it. An idempotent producer with several requests
-   * in flight that writes to a partition its broker has not applied yet can lose its first batch
-   * to NOT_LEADER_OR_FOLLOWER followed by endless OUT_OF_ORDER_SEQUENCE_NUMBER retries
-   * (KAFKA-15591); a list-offsets answer from each leader proves the partition is applied.
+   * Waits until every partition's leader serves it. An idempotent producer with several requests in
+   * flight that writes to a partition its broker has not applied yet can lose its first batch to
+   * NOT_LEADER_OR_FOLLOWER followed by endless OUT_OF_ORDER_SEQUENCE_NUMBER retries (KAFKA-15591);
+   * a list-offsets answer from each leader proves the partition is applied.
    */
   static void awaitLeaders(Admin admin, String topic, int partitions)
       throws ExecutionException, InterruptedException, TimeoutException {
@@ -113,7 +117,8 @@ public final class TopicSetup {
             .size();
       } catch (ExecutionException e) {
         // A topic just created may not be in this broker's metadata yet.
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
           throw e;
         }
         Thread.sleep(100);

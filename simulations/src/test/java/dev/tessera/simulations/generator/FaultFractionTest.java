@@ -77,14 +77,16 @@ class FaultFractionTest {
 
   @Test
   void aConfiguredFractionOfViewingsNamesTitlesMissingFromTheCatalogue() {
-    SimulationConfig config = SimulationConfig.builder(101).members(2_000).unknownTitleFraction(0.02).build();
+    SimulationConfig config =
+        SimulationConfig.builder(101).members(2_000).unknownTitleFraction(0.02).build();
     Simulation sim = Simulation.create(config);
     Set<String> known = sim.reference().catalogue().keySet();
     long views = 0;
     long unknown = 0;
     for (SimulatedRecord r : sim.generate(N)) {
       Event e = r.truth().event();
-      if (r.kind() == RecordKind.VALID && (e.type() == EventType.PLAY || e.type() == EventType.STOP)) {
+      if (r.kind() == RecordKind.VALID
+          && (e.type() == EventType.PLAY || e.type() == EventType.STOP)) {
         views++;
         if (!known.contains(e.titleId())) {
           unknown++;

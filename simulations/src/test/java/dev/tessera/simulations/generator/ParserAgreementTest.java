@@ -19,7 +19,8 @@ class ParserAgreementTest {
 
   @Test
   void everyMalformedRecordIsRejectedWithExactlyItsExpectedReasons() {
-    SimulationConfig config = SimulationConfig.builder(11).members(500).malformedFraction(0.1).build();
+    SimulationConfig config =
+        SimulationConfig.builder(11).members(500).malformedFraction(0.1).build();
     List<SimulatedRecord> records = Simulation.generate(config, 30_000);
     long now = System.currentTimeMillis();
     Set<MalformedShape> seen = EnumSet.noneOf(MalformedShape.class);
@@ -42,7 +43,11 @@ class ParserAgreementTest {
   @Test
   void everyValidDuplicateAndLateRecordParsesToItsTruthEvent() {
     SimulationConfig config =
-        SimulationConfig.builder(12).members(500).duplicateFraction(0.05).lateFraction(0.05).build();
+        SimulationConfig.builder(12)
+            .members(500)
+            .duplicateFraction(0.05)
+            .lateFraction(0.05)
+            .build();
     long now = System.currentTimeMillis();
 
     for (SimulatedRecord r : Simulation.generate(config, 30_000)) {
@@ -56,7 +61,8 @@ class ParserAgreementTest {
 
   @Test
   void oversizeBodiesExceed64KibAndOthersDoNot() {
-    SimulationConfig config = SimulationConfig.builder(13).members(100).malformedFraction(0.2).build();
+    SimulationConfig config =
+        SimulationConfig.builder(13).members(100).malformedFraction(0.2).build();
     for (SimulatedRecord r : Simulation.generate(config, 5_000)) {
       boolean oversize = r.truth().shape() == MalformedShape.OVERSIZE;
       int length = r.value() == null ? 0 : r.value().length;

@@ -32,11 +32,15 @@ class ReferenceJsonTest {
 
   @Test
   void catalogueMapHoldsEveryTitleAsKernelMetadata() {
-    ReferenceData reference = ReferenceData.generate(SimulationConfig.builder(4).titles(50).members(20).build());
+    ReferenceData reference =
+        ReferenceData.generate(SimulationConfig.builder(4).titles(50).members(20).build());
 
     assertThat(reference.catalogue()).hasSize(50).containsKey("t-00000").containsKey("t-00049");
-    assertThat(reference.catalogue().get("t-00007")).isEqualTo(reference.titles().get(7).metadata());
-    assertThat(reference.members()).extracting(MemberProfile::memberId).startsWith("m-000000", "m-000001");
+    assertThat(reference.catalogue().get("t-00007"))
+        .isEqualTo(reference.titles().get(7).metadata());
+    assertThat(reference.members())
+        .extracting(MemberProfile::memberId)
+        .startsWith("m-000000", "m-000001");
     assertThat(reference.members())
         .allSatisfy(m -> assertThat(m.signupDate()).isBefore(LocalDate.of(2026, 1, 1)));
   }

@@ -9,12 +9,14 @@ class SimulationDeterminismTest {
 
   @Test
   void sameSeedAndConfigGiveTheSameBytesAndTruth() {
-    SimulationConfig config = SimulationConfig.builder(42).members(300).malformedFraction(0.01).build();
+    SimulationConfig config =
+        SimulationConfig.builder(42).members(300).malformedFraction(0.01).build();
     List<SimulatedRecord> first = Simulation.generate(config, 20_000);
     List<SimulatedRecord> second = Simulation.generate(config, 20_000);
 
     assertThat(second).isEqualTo(first);
-    assertThat(Simulation.create(config).reference()).isEqualTo(Simulation.create(config).reference());
+    assertThat(Simulation.create(config).reference())
+        .isEqualTo(Simulation.create(config).reference());
   }
 
   @Test
@@ -54,7 +56,8 @@ class SimulationDeterminismTest {
     SimulationConfig config = SimulationConfig.builder(5).members(100).build();
     long shift = 86_400_000L;
     List<SimulatedRecord> a = Simulation.generate(config, 2_000);
-    List<SimulatedRecord> b = Simulation.generate(config.withStartTimeMs(config.startTimeMs() + shift), 2_000);
+    List<SimulatedRecord> b =
+        Simulation.generate(config.withStartTimeMs(config.startTimeMs() + shift), 2_000);
 
     for (int i = 0; i < a.size(); i++) {
       assertThat(b.get(i).kind()).isEqualTo(a.get(i).kind());

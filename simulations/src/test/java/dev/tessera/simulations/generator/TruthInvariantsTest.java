@@ -49,7 +49,8 @@ class TruthInvariantsTest {
 
   @Test
   void duplicatesRepeatTheKeyAndBodyOfAnEarlierValidRecord() {
-    SimulationConfig config = SimulationConfig.builder(32).members(300).duplicateFraction(0.05).build();
+    SimulationConfig config =
+        SimulationConfig.builder(32).members(300).duplicateFraction(0.05).build();
     Map<String, SimulatedRecord> validById = new HashMap<>();
     long duplicates = 0;
     for (SimulatedRecord r : Simulation.generate(config, 30_000)) {
@@ -70,7 +71,9 @@ class TruthInvariantsTest {
 
   @Test
   void funnelWatchTimesRatingsAndTelemetryAreInRange() {
-    Simulation sim = Simulation.create(SimulationConfig.builder(33).members(500).malformedFraction(0).lateFraction(0).build());
+    Simulation sim =
+        Simulation.create(
+            SimulationConfig.builder(33).members(500).malformedFraction(0).lateFraction(0).build());
     Map<String, TitleMetadata> catalogue = sim.reference().catalogue();
     Map<String, String> playing = new HashMap<>();
     Map<String, EventType> last = new HashMap<>();
@@ -83,10 +86,14 @@ class TruthInvariantsTest {
       switch (e.type()) {
         case PLAY -> {
           if (playing.containsKey(e.memberId())) {
-            assertThat(playing.get(e.memberId())).as("resume of the same title").isEqualTo(e.titleId());
+            assertThat(playing.get(e.memberId()))
+                .as("resume of the same title")
+                .isEqualTo(e.titleId());
             assertThat(last.get(e.memberId())).isEqualTo(EventType.PAUSE);
           } else {
-            assertThat(last.get(e.memberId())).as("play follows a click").isEqualTo(EventType.CLICK);
+            assertThat(last.get(e.memberId()))
+                .as("play follows a click")
+                .isEqualTo(EventType.CLICK);
           }
           playing.put(e.memberId(), e.titleId());
         }
@@ -116,7 +123,9 @@ class TruthInvariantsTest {
 
   @Test
   void sessionsAreBurstsSeparatedByMoreThanThirtyMinutes() {
-    Simulation sim = Simulation.create(SimulationConfig.builder(34).members(200).malformedFraction(0).lateFraction(0).build());
+    Simulation sim =
+        Simulation.create(
+            SimulationConfig.builder(34).members(200).malformedFraction(0).lateFraction(0).build());
     Map<String, List<long[]>> byMember = new HashMap<>(); // eventTime, session
     for (SimulatedRecord r : sim.generate(40_000)) {
       if (r.kind() == RecordKind.VALID) {
@@ -131,7 +140,9 @@ class TruthInvariantsTest {
       for (int i = 1; i < events.size(); i++) {
         long gap = events.get(i)[0] - events.get(i - 1)[0];
         boolean newSession = events.get(i)[1] != events.get(i - 1)[1];
-        assertThat(gap > 30 * 60_000L).as("gap %d ms, new session %s", gap, newSession).isEqualTo(newSession);
+        assertThat(gap > 30 * 60_000L)
+            .as("gap %d ms, new session %s", gap, newSession)
+            .isEqualTo(newSession);
         if (newSession) {
           sessions++;
         }
@@ -142,7 +153,8 @@ class TruthInvariantsTest {
 
   @Test
   void catalogueHasOneToThreeOfTwelveGenresAndZipfPopularity() {
-    Simulation sim = Simulation.create(SimulationConfig.builder(35).members(1_000).titles(500).build());
+    Simulation sim =
+        Simulation.create(SimulationConfig.builder(35).members(1_000).titles(500).build());
     for (Title t : sim.reference().titles()) {
       assertThat(t.genres()).hasSizeBetween(1, 3).doesNotHaveDuplicates();
       assertThat(ReferenceData.GENRES).containsAll(t.genres());

@@ -58,7 +58,8 @@ class SimulationProducerIT {
             .build();
     List<SimulatedRecord> records = Simulation.generate(config, 3_000);
 
-    List<Delivered> delivered = SimulationProducer.produce(records, kafka.bootstrapServers(), topic);
+    List<Delivered> delivered =
+        SimulationProducer.produce(records, kafka.bootstrapServers(), topic);
     Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> read =
         readAll(kafka, topic, records.size());
 
@@ -94,7 +95,8 @@ class SimulationProducerIT {
   void referenceTopicsAreCompactedAndHoldTheCatalogueAndProfiles(
       EmbeddedKafka kafka, TestNamespace names) throws Exception {
     SimulationTopics topics =
-        new SimulationTopics(names.topic("raw"), names.topic("content"), names.topic("profiles"), 3);
+        new SimulationTopics(
+            names.topic("raw"), names.topic("content"), names.topic("profiles"), 3);
     ReferenceData reference =
         Simulation.create(SimulationConfig.builder(3).members(150).titles(120).build()).reference();
 
@@ -169,11 +171,28 @@ class SimulationProducerIT {
     int exit =
         SimulateCommand.run(
             List.of(
-                "--events", "2000", "--rate", "0", "--members", "100", "--seed", "5",
-                "--malformed", "1%", "--bootstrap", kafka.bootstrapServers(),
-                "--raw-topic", raw, "--content-topic", names.topic("content"),
-                "--profiles-topic", names.topic("profiles"), "--partitions", "4",
-                "--truth", truthFile.toString()),
+                "--events",
+                "2000",
+                "--rate",
+                "0",
+                "--members",
+                "100",
+                "--seed",
+                "5",
+                "--malformed",
+                "1%",
+                "--bootstrap",
+                kafka.bootstrapServers(),
+                "--raw-topic",
+                raw,
+                "--content-topic",
+                names.topic("content"),
+                "--profiles-topic",
+                names.topic("profiles"),
+                "--partitions",
+                "4",
+                "--truth",
+                truthFile.toString()),
             new PrintStream(buffer, true, StandardCharsets.UTF_8));
 
     String output = buffer.toString(StandardCharsets.UTF_8);
@@ -204,6 +223,43 @@ class SimulationProducerIT {
       }
     }
     assertThat(malformed).isBetween(5L, 50L);
+  }
+
+  @Test
+  void pacedRunKeepsItsRatePrintsProgressAndEndsAfterItsDuration(
+      EmbeddedKafka kafka, TestNamespace names) {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    long start = System.nanoTime();
+
+    int exit =
+        SimulateCommand.run(
+            List.of(
+                "--duration",
+                "6s",
+                "--rate",
+                "400",
+                "--members",
+                "300",
+                "--bootstrap",
+                kafka.bootstrapServers(),
+                "--raw-topic",
+                names.topic("paced"),
+                "--content-topic",
+                names.topic("content"),
+                "--profiles-topic",
+                names.topic("profiles")),
+            new PrintStream(buffer, true, StandardCharsets.UTF_8));
+
+    double seconds = (System.nanoTime() - start) / 1e9;
+    String output = buffer.toString(StandardCharsets.UTF_8);
+    System.out.println(output);
+    assertThat(exit).as(output).isZero();
+    assertThat(seconds).isBetween(5.5, 20.0);
+    assertThat(output).containsPattern("simulate: \\d+ records in [45]\\.\\d s \\(\\d+/s\\)");
+    assertThat(output).contains("done: 2400 records");
+    int total =
+        readAll(kafka, names.topic("paced"), 2_400).values().stream().mapToInt(List::size).sum();
+    assertThat(total).isEqualTo(2_400);
   }
 
   private static Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> readAll(
