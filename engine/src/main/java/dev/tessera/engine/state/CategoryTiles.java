@@ -16,6 +16,8 @@ final class CategoryTiles {
   long[] keys = NO_KEYS;
   double[] values = NO_VALUES;
   int size;
+  /** The first key (Long.MAX_VALUE when empty), kept here so eviction checks touch no array. */
+  long oldestKey = Long.MAX_VALUE;
 
   CategoryTiles(long tileMs) {
     this.tileMs = tileMs;
@@ -58,10 +60,13 @@ final class CategoryTiles {
     keys[i] = key;
     values[i] = value;
     size++;
+    if (i == 0) {
+      oldestKey = key;
+    }
   }
 
   void evictBefore(long tileIndex) {
-    if (size == 0 || keys[0] >= key(tileIndex, 0)) {
+    if (oldestKey >= key(tileIndex, 0)) {
       return;
     }
     int n = lowerBound(key(tileIndex, 0));
@@ -71,6 +76,7 @@ final class CategoryTiles {
     System.arraycopy(keys, n, keys, 0, size - n);
     System.arraycopy(values, n, values, 0, size - n);
     size -= n;
+    oldestKey = size == 0 ? Long.MAX_VALUE : keys[0];
   }
 
   /** Renumbers categories (dictionary compaction) and restores the key order. */
@@ -91,6 +97,7 @@ final class CategoryTiles {
       keys[j + 1] = k;
       values[j + 1] = v;
     }
+    oldestKey = size == 0 ? Long.MAX_VALUE : keys[0];
   }
 
   void trim() {

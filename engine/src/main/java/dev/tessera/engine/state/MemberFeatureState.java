@@ -267,10 +267,7 @@ public final class MemberFeatureState implements Serializable {
       tailSize -= n;
     }
     for (int l = 0; l < layers.length; l++) {
-      TileLayer layer = layers[l];
-      if (layer.size > 0 && layer.starts[0] < seal - plan.layerLookbackMs[l]) {
-        layer.evictBefore(seal - plan.layerLookbackMs[l]);
-      }
+      layers[l].evictBefore(seal - plan.layerLookbackMs[l]);
     }
     for (int c = 0; c < categories.length; c++) {
       categories[c].evictBefore(Math.floorDiv(seal - plan.categoryLookbackMs[c], categories[c].tileMs));
@@ -344,7 +341,7 @@ public final class MemberFeatureState implements Serializable {
           if (off >= 0) {
             TileLayer layer = layers[acc.layer];
             long start = WindowContract.align(time, layer.tileMs);
-            acc.scalar.update(layer.slots, off + acc.slot, start, time, acc.field.number(e));
+            acc.scalar.update(layer.data, off + acc.slot, start, time, acc.field.number(e));
           }
         }
         case CATEGORY_SUM, DECAYED_CATEGORY_SUM -> {
@@ -406,12 +403,12 @@ public final class MemberFeatureState implements Serializable {
     int i = layer.find(start);
     int off;
     if (i >= 0) {
-      off = i * layer.width;
+      off = layer.slotOffset(i);
     } else {
       off = layer.insert(-i - 1, start);
       for (int a : plan.layerAccs[l]) {
         GroupPlan.Acc acc = plan.accs[a];
-        acc.scalar.init(layer.slots, off + acc.slot);
+        acc.scalar.init(layer.data, off + acc.slot);
       }
     }
     tileCache[l] = off;
@@ -540,11 +537,14 @@ public final class MemberFeatureState implements Serializable {
     SlotAggregator agg = acc.scalar;
     TileLayer layer = layers[acc.layer];
     agg.init(s, 0);
-    long[] starts = layer.starts;
-    double[] slots = layer.slots;
-    int width = layer.width;
-    for (int i = layer.lowerBound(lo), n = layer.size; i < n && starts[i] < split; i++) {
-      agg.merge(s, 0, t, slots, i * width + acc.slot, starts[i]);
+    double[] data = layer.data;
+    int stride = layer.stride;
+    for (int i = layer.lowerBound(lo), n = layer.size; i < n; i++) {
+      long start = (long) data[i * stride];
+      if (start >= split) {
+        break;
+      }
+      agg.merge(s, 0, t, data, i * stride + 1 + acc.slot, start);
     }
     for (int j = tailFrom(split); j < tailSize; j++) {
       long time = tailTimes[j];
@@ -795,11 +795,11 @@ public final class MemberFeatureState implements Serializable {
       w.writeVarLong(l.size);
       long prev = 0;
       for (int i = 0; i < l.size; i++) {
-        long index = Math.floorDiv(l.starts[i], l.tileMs);
+        long index = Math.floorDiv(l.start(i), l.tileMs);
         w.writeZigZag(index - prev);
         prev = index;
         for (int k = 0; k < l.width; k++) {
-          w.writeDouble(l.slots[i * l.width + k]);
+          w.writeDouble(l.data[l.slotOffset(i) + k]);
         }
       }
     }
@@ -866,17 +866,17 @@ public final class MemberFeatureState implements Serializable {
     }
     for (TileLayer l : st.layers) {
       int n = r.readVarInt();
-      l.starts = new long[n];
-      l.slots = new double[n * l.width];
+      long[] starts = new long[n];
+      double[] slots = new double[n * l.width];
       long prev = 0;
       for (int i = 0; i < n; i++) {
         prev += r.readZigZag();
-        l.starts[i] = prev * l.tileMs;
+        starts[i] = prev * l.tileMs;
         for (int k = 0; k < l.width; k++) {
-          l.slots[i * l.width + k] = r.readDouble();
+          slots[i * l.width + k] = r.readDouble();
         }
       }
-      l.size = n;
+      l.load(starts, slots, n);
     }
     for (CategoryTiles c : st.categories) {
       int n = r.readVarInt();
@@ -889,6 +889,7 @@ public final class MemberFeatureState implements Serializable {
         c.values[i] = r.readDouble();
       }
       c.size = n;
+      c.oldestKey = n == 0 ? Long.MAX_VALUE : c.keys[0];
     }
     for (DistinctTable d : st.distincts) {
       int n = r.readVarInt();

@@ -3,35 +3,47 @@ package dev.tessera.engine.state;
 import java.util.Arrays;
 
 /**
- * Sparse tiles of one size: sorted tile starts and, per tile, {@code width} slots of the layer's scalar
- * accumulators. Only non-empty tiles exist. Mutable; owned by one {@link MemberFeatureState}.
+ * Sparse tiles of one size, sorted by start, each stored contiguously as {@code [start, slot 0, ..., slot width-1]}
+ * in one {@code double[]} (starts are whole milliseconds below 2^53, exact as doubles), so finding and updating a
+ * tile touches one or two cache lines. Only non-empty tiles exist. Mutable; owned by one {@link MemberFeatureState}.
  */
 final class TileLayer {
-  private static final long[] NO_STARTS = new long[0];
-  private static final double[] NO_SLOTS = new double[0];
+  private static final double[] EMPTY = new double[0];
 
   final long tileMs;
   final int width;
-  long[] starts = NO_STARTS;
-  double[] slots = NO_SLOTS;
+  final int stride;
+  double[] data = EMPTY;
   int size;
+  /** Start of the first tile (Long.MAX_VALUE when empty), kept here so eviction checks touch no array. */
+  long oldest = Long.MAX_VALUE;
 
   TileLayer(long tileMs, int width) {
     this.tileMs = tileMs;
     this.width = width;
+    this.stride = width + 1;
+  }
+
+  long start(int i) {
+    return (long) data[i * stride];
+  }
+
+  /** Offset of tile i's first slot in {@link #data}. */
+  int slotOffset(int i) {
+    return i * stride + 1;
   }
 
   /** Index of the first tile with start &gt;= start. */
   int lowerBound(long start) {
-    int lo = 0;
-    int hi = size;
     // Fast path: reads and in-order writes mostly touch the newest tiles.
-    if (size > 0 && starts[size - 1] < start) {
+    if (size == 0 || start(size - 1) < start) {
       return size;
     }
+    int lo = 0;
+    int hi = size;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (starts[mid] < start) {
+      if (start(mid) < start) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -42,49 +54,59 @@ final class TileLayer {
 
   /** Index of the tile starting at {@code start}, or -(insertion point) - 1. */
   int find(long start) {
-    if (size > 0 && starts[size - 1] == start) {
+    if (size > 0 && start(size - 1) == start) {
       return size - 1;
     }
     int i = lowerBound(start);
-    return i < size && starts[i] == start ? i : -i - 1;
+    return i < size && start(i) == start ? i : -i - 1;
   }
 
-  /** Inserts an uninitialised tile at {@code pos}; returns its slot offset. */
+  /** Inserts a tile (slots uninitialised) at {@code pos}; returns its slot offset. */
   int insert(int pos, long start) {
-    if (size == starts.length) {
+    if ((size + 1) * stride > data.length) {
       int cap = Math.max(2, size + (size >> 1) + 1);
-      starts = Arrays.copyOf(starts, cap);
-      slots = Arrays.copyOf(slots, cap * width);
+      data = Arrays.copyOf(data, cap * stride);
     }
     if (pos < size) {
-      System.arraycopy(starts, pos, starts, pos + 1, size - pos);
-      System.arraycopy(slots, pos * width, slots, (pos + 1) * width, (size - pos) * width);
+      System.arraycopy(data, pos * stride, data, (pos + 1) * stride, (size - pos) * stride);
     }
-    starts[pos] = start;
+    data[pos * stride] = start;
     size++;
-    return pos * width;
+    if (pos == 0) {
+      oldest = start;
+    }
+    return pos * stride + 1;
   }
 
   /** Drops tiles starting before {@code start}. */
   void evictBefore(long start) {
-    int n = lowerBound(start);
-    if (n == 0) {
+    if (oldest >= start) {
       return;
     }
-    System.arraycopy(starts, n, starts, 0, size - n);
-    System.arraycopy(slots, n * width, slots, 0, (size - n) * width);
+    int n = lowerBound(start);
+    System.arraycopy(data, n * stride, data, 0, (size - n) * stride);
     size -= n;
+    oldest = size == 0 ? Long.MAX_VALUE : start(0);
     // Capacity is kept (a member's tile count is steady); only a large excess is returned.
-    if (starts.length > 32 && size < starts.length / 4) {
-      starts = Arrays.copyOf(starts, size * 2);
-      slots = Arrays.copyOf(slots, size * 2 * width);
+    if (data.length > 32 * stride && size * stride < data.length / 4) {
+      data = Arrays.copyOf(data, size * 2 * stride);
     }
   }
 
+  /** Replaces the content (binary form): starts and slots of each tile. */
+  void load(long[] starts, double[] slots, int n) {
+    data = n == 0 ? EMPTY : new double[n * stride];
+    for (int i = 0; i < n; i++) {
+      data[i * stride] = starts[i];
+      System.arraycopy(slots, i * width, data, i * stride + 1, width);
+    }
+    size = n;
+    oldest = n == 0 ? Long.MAX_VALUE : starts[0];
+  }
+
   void trim() {
-    if (starts.length != size) {
-      starts = size == 0 ? NO_STARTS : Arrays.copyOf(starts, size);
-      slots = size == 0 ? NO_SLOTS : Arrays.copyOf(slots, size * width);
+    if (data.length != size * stride) {
+      data = size == 0 ? EMPTY : Arrays.copyOf(data, size * stride);
     }
   }
 }
