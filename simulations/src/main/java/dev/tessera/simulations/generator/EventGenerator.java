@@ -40,6 +40,7 @@ final class EventGenerator implements Iterator<SimulatedRecord> {
   private final byte[][] memberKeys;
   private final long[][] watermarks;
   private final SimulatedRecord[] recentValid = new SimulatedRecord[RECENT];
+  private final int[] recentMember = new int[RECENT];
   private final String eventIdPrefix;
   private long recentCount;
   private long sequence;
@@ -135,12 +136,24 @@ final class EventGenerator implements Iterator<SimulatedRecord> {
     SimulatedRecord record =
         new SimulatedRecord(
             key(p.memberIndex()), body(event), truth(seq, RecordKind.VALID, p, event));
+    recentMember[(int) (recentCount % RECENT)] = p.memberIndex();
     recentValid[(int) (recentCount++ % RECENT)] = record;
     return record;
   }
 
   private SimulatedRecord duplicate(long seq) {
-    SimulatedRecord original = recentValid[random.nextInt((int) Math.min(recentCount, RECENT))];
+    // A copy must still be a duplicate for the kernel, whose exact dedup remembers an id while its
+    // first copy is within the allowed lateness (plus the longest window) of the watermark.
+    SimulatedRecord original = recentValid[(int) ((recentCount - 1) % RECENT)];
+    for (int attempt = 0; attempt < 4; attempt++) {
+      int slot = random.nextInt((int) Math.min(recentCount, RECENT));
+      Event e = recentValid[slot].truth().event();
+      long wm = watermarks[recentMember[slot]][e.type().stream().ordinal()];
+      if (e.eventTime() >= wm - config.allowedLatenessMs()) {
+        original = recentValid[slot];
+        break;
+      }
+    }
     Truth t = original.truth();
     return new SimulatedRecord(
         original.key(),
