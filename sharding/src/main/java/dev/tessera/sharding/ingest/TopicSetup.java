@@ -15,8 +15,11 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +62,7 @@ public final class TopicSetup {
         log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
       }
       checkPartitions(admin, settings);
+      awaitLeaders(admin, partitions);
       admin.incrementalAlterConfigs(Map.of(
           new ConfigResource(ConfigResource.Type.TOPIC, settings.rawTopic()),
           List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
@@ -84,6 +88,34 @@ public final class TopicSetup {
       return Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
     }
     return Map.of();
+  }
+
+  /**
+   * Waits until every partition's leader serves it: an idempotent or transactional producer that
+   * writes to a partition its broker has not applied yet can lose its first batch to
+   * NOT_LEADER_OR_FOLLOWER and then retry OUT_OF_ORDER_SEQUENCE_NUMBER forever (KAFKA-15591, seen
+   * here with 3.9 clients on a 4.4 broker). A list-offsets answer from each leader proves it.
+   */
+  private static void awaitLeaders(Admin admin, Map<String, Integer> partitions)
+      throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    partitions.forEach((topic, count) -> {
+      for (int p = 0; p < count; p++) {
+        request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+    });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   private static void checkPartitions(Admin admin, IngestSettings settings)
