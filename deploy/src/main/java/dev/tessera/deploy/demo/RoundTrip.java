@@ -1,27 +1,33 @@
 package dev.tessera.deploy.demo;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import dev.tessera.embedded.LocalInfrastructure;
+import dev.tessera.sharding.ingest.IngestMetrics;
+import dev.tessera.sharding.ingest.IngestPipeline;
+import dev.tessera.sharding.ingest.IngestSettings;
+import dev.tessera.sharding.ingest.ReferenceCache;
+import dev.tessera.sharding.ingest.ReferenceLoader;
+import dev.tessera.sharding.ingest.TopicSetup;
 import dev.tessera.sharding.roundtrip.InboxIngest;
 import dev.tessera.sharding.roundtrip.MemberInbox;
+import dev.tessera.simulations.generator.RecordKind;
+import dev.tessera.simulations.generator.Simulation;
+import dev.tessera.simulations.generator.SimulatedRecord;
+import dev.tessera.simulations.generator.SimulationConfig;
+import dev.tessera.simulations.kafka.SimulationProducer;
+import dev.tessera.simulations.kafka.SimulationTopics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
@@ -30,56 +36,71 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
 /**
- * The foundation's end-to-end proof: events produced to Kafka, consumed into sharded {@link
- * MemberInbox} entities, persisted in Cassandra through pekko-persistence-cassandra, read back,
- * and read back again from a fresh ActorSystem that recovers them from the journal.
+ * The demo's end-to-end run on real servers: seeded simulated traffic to the raw topic, the
+ * ingestion pipeline (validation, dedup, enrichment, routing, Kafka transactions), the domain
+ * topics consumed into sharded {@link MemberInbox} entities persisted through
+ * pekko-persistence-cassandra, then a fresh node that recovers every entity from the journal.
  */
 public final class RoundTrip {
 
   /**
-   * @param members how many members send events
-   * @param eventsPerMember how many events each sends
-   * @param topic the Kafka topic (created with 3 partitions if missing)
-   * @param runId makes this run's event ids unique, so repeated runs on kept data add up
+   * @param members members in the simulation
+   * @param records raw records the simulator produces
+   * @param seed the simulation's seed
+   * @param topicPrefix prefixes every topic, group and transactional id (empty for the defaults)
    */
-  public record Options(int members, int eventsPerMember, String topic, String runId) {}
+  public record Options(int members, int records, long seed, String topicPrefix) {}
 
-  /** Per member: events recorded before this run, after ingestion, and after recovery. */
+  /** What the run measured, and per member the events recorded before, after, and recovered. */
   public record Result(
-      int produced, Map<String, Long> before, Map<String, Long> ingested,
-      Map<String, Long> recovered, Map<String, List<String>> recoveredRecentIds,
-      Duration ingestTime, Duration recoveryTime) {}
+      IngestMetrics ingest, Map<String, Long> expectedPerMember, Map<String, Long> before,
+      Map<String, Long> ingested, Map<String, Long> recovered, Duration ingestTime,
+      Duration recoveryTime) {}
 
   private RoundTrip() {}
 
   public static Result run(
       LocalInfrastructure infrastructure, Config config, Options options, PrintStream out)
       throws Exception {
-    List<String> members = new ArrayList<>();
-    for (int m = 0; m < options.members(); m++) {
-      members.add(String.format("member-%03d", m));
+    String bootstrap = infrastructure.kafka().bootstrapServers();
+    IngestSettings settings = IngestSettings.create(config).withPrefix(options.topicPrefix());
+    TopicSetup.ensure(bootstrap, settings);
+    Simulation simulation = Simulation.create(
+        SimulationConfig.builder(options.seed()).members(options.members()).build());
+    SimulationProducer.publishReference(simulation.reference(), bootstrap,
+        new SimulationTopics(settings.rawTopic(), settings.contentMetadataTopic(),
+            settings.memberProfilesTopic(), settings.rawPartitions()));
+    List<SimulatedRecord> records = simulation.generate(options.records());
+    Map<String, Long> expected = new TreeMap<>();
+    for (SimulatedRecord record : records) {
+      if (record.kind() == RecordKind.VALID || record.kind() == RecordKind.LATE) {
+        expected.merge(record.memberId(), 1L, Long::sum);
+      }
     }
-    createTopic(infrastructure, options.topic());
+    List<String> members = new ArrayList<>(expected.keySet());
 
     ActorSystem<Void> first = startNode(config);
+    IngestMetrics metrics = new IngestMetrics();
     Map<String, Long> before;
     Map<String, Long> ingested;
-    long ingestStarted;
     long ingestTook;
-    try {
+    ReferenceCache references = new ReferenceCache(new ObjectMapper());
+    try (ReferenceLoader loader = ReferenceLoader.start(bootstrap, settings, references)) {
+      loader.awaitCaughtUp();
       before = counts(first, members);
-      ingestStarted = System.nanoTime();
-      InboxIngest ingest = InboxIngest.start(first, new InboxIngest.Settings(
-          infrastructure.kafka().bootstrapServers(), options.topic(), "tessera-demo-inbox",
-          Duration.ofSeconds(10), 32));
-      int produced = produce(infrastructure, options, members);
-      out.printf("  produced %d events for %d members to topic %s%n", produced, members.size(),
-          options.topic());
-      ingested = awaitCounts(first, members, before, options.eventsPerMember(), Duration.ofSeconds(90));
-      ingestTook = System.nanoTime() - ingestStarted;
-      out.printf("  consumed and persisted by %d sharded entities in %d ms%n", members.size(),
-          TimeUnit.NANOSECONDS.toMillis(ingestTook));
-      ingest.drainAndShutdown(first).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      long started = System.nanoTime();
+      IngestPipeline ingestion = IngestPipeline.start(first, bootstrap, settings, references,
+          metrics, settings.transactionalId());
+      InboxIngest inbox = InboxIngest.start(first, new InboxIngest.Settings(bootstrap,
+          List.copyOf(settings.domainTopics().values()), options.topicPrefix() + "tessera-inbox",
+          Duration.ofSeconds(10), 64));
+      SimulationProducer.produce(records, bootstrap, settings.rawTopic());
+      out.printf("  simulated %d raw records for %d members (seed %d)%n", records.size(),
+          simulation.reference().members().size(), options.seed());
+      ingested = awaitCounts(first, members, before, expected, Duration.ofSeconds(120));
+      ingestTook = System.nanoTime() - started;
+      inbox.drainAndShutdown(first).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ingestion.drainAndShutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } finally {
       stopNode(first);
     }
@@ -89,24 +110,11 @@ public final class RoundTrip {
     ActorSystem<Void> second = startNode(config);
     try {
       Map<String, Long> recovered = counts(second, members);
-      Map<String, List<String>> recentIds = new LinkedHashMap<>();
-      ClusterSharding sharding = ClusterSharding.get(second);
-      for (String member : members) {
-        recentIds.put(member, sharding.entityRefFor(MemberInbox.ENTITY_KEY, member)
-            .ask(MemberInbox.GetSummary::new, Duration.ofSeconds(15))
-            .toCompletableFuture().get(20, TimeUnit.SECONDS).recentEventIds());
-      }
-      return new Result(options.members() * options.eventsPerMember(), before, ingested, recovered,
-          recentIds, Duration.ofNanos(ingestTook),
-          Duration.ofNanos(System.nanoTime() - recoveryStarted));
+      return new Result(metrics, expected, before, ingested, recovered,
+          Duration.ofNanos(ingestTook), Duration.ofNanos(System.nanoTime() - recoveryStarted));
     } finally {
       stopNode(second);
     }
-  }
-
-  /** The event id the round trip gives the n-th event of a member in a run. */
-  public static String eventId(String runId, String member, int n) {
-    return runId + "-" + member + "-" + n;
   }
 
   private static ActorSystem<Void> startNode(Config config) throws InterruptedException {
@@ -138,80 +146,34 @@ public final class RoundTrip {
     }
   }
 
-  private static void createTopic(LocalInfrastructure infrastructure, String topic)
-      throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers",
-        infrastructure.kafka().bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw e;
-      }
-    }
-  }
-
-  private static int produce(LocalInfrastructure infrastructure, Options options,
-      List<String> members) throws Exception {
-    Properties properties = new Properties();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers());
-    properties.put(ProducerConfig.ACKS_CONFIG, "all");
-    properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    String[] types = {"play", "click", "impression", "stop", "search"};
-    long now = System.currentTimeMillis();
-    List<CompletableFuture<Void>> sent = new ArrayList<>();
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
-      for (int n = 0; n < options.eventsPerMember(); n++) {
-        for (String member : members) {
-          String json = String.format(
-              "{\"eventId\":\"%s\",\"memberId\":\"%s\",\"type\":\"%s\",\"eventTime\":%d}",
-              eventId(options.runId(), member, n), member, types[n % types.length], now + n);
-          CompletableFuture<Void> done = new CompletableFuture<>();
-          producer.send(new ProducerRecord<>(options.topic(), member, json), (metadata, error) -> {
-            if (error == null) {
-              done.complete(null);
-            } else {
-              done.completeExceptionally(error);
-            }
-          });
-          sent.add(done);
-        }
-      }
-      producer.flush();
-    }
-    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-    return sent.size();
-  }
-
   private static Map<String, Long> counts(ActorSystem<?> system, List<String> members)
       throws Exception {
     ClusterSharding sharding = ClusterSharding.get(system);
     Map<String, CompletableFuture<MemberInbox.Summary>> asks = new LinkedHashMap<>();
     for (String member : members) {
       asks.put(member, sharding.entityRefFor(MemberInbox.ENTITY_KEY, member)
-          .ask(MemberInbox.GetSummary::new, Duration.ofSeconds(15)).toCompletableFuture());
+          .ask(MemberInbox.GetSummary::new, Duration.ofSeconds(20)).toCompletableFuture());
     }
     Map<String, Long> counts = new LinkedHashMap<>();
     for (Map.Entry<String, CompletableFuture<MemberInbox.Summary>> ask : asks.entrySet()) {
-      counts.put(ask.getKey(), ask.getValue().get(20, TimeUnit.SECONDS).eventCount());
+      counts.put(ask.getKey(), ask.getValue().get(30, TimeUnit.SECONDS).eventCount());
     }
     return counts;
   }
 
   private static Map<String, Long> awaitCounts(ActorSystem<?> system, List<String> members,
-      Map<String, Long> before, int added, Duration timeout) throws Exception {
+      Map<String, Long> before, Map<String, Long> added, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       Map<String, Long> now = counts(system, members);
-      boolean complete = members.stream().allMatch(m -> now.get(m) >= before.get(m) + added);
-      if (complete) {
+      if (members.stream().allMatch(m -> now.get(m) >= before.get(m) + added.get(m))) {
         return now;
       }
       if (System.nanoTime() > deadline) {
         throw new TimeoutException("entities hold " + now + " after " + timeout.toSeconds()
-            + " s; expected " + added + " more each than " + before);
+            + " s; expected " + added + " more than " + before);
       }
-      Thread.sleep(200);
+      Thread.sleep(250);
     }
   }
 }

@@ -3,6 +3,8 @@ package dev.tessera.sharding.roundtrip;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The foundation's ingestion path: a Kafka topic of JSON member events into {@link MemberInbox}
+ * The foundation's consumer: Kafka topics of JSON member events into {@link MemberInbox}
  * entities, committing each offset only after its event is persisted (at-least-once; the entity
  * recognises redeliveries).
  *
@@ -37,17 +39,17 @@ public final class InboxIngest {
 
   /**
    * @param bootstrapServers Kafka brokers
-   * @param topic the topic of JSON events keyed by member id
+   * @param topics topics of JSON events keyed by member id (the domain topics)
    * @param consumerGroup the consumer group whose offsets are committed
    * @param askTimeout how long to wait for an entity to persist one event
    * @param parallelism events in flight at once
    */
   public record Settings(
-      String bootstrapServers, String topic, String consumerGroup, Duration askTimeout,
+      String bootstrapServers, List<String> topics, String consumerGroup, Duration askTimeout,
       int parallelism) {
     public Settings {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-      Objects.requireNonNull(topic, "topic");
+      topics = List.copyOf(topics);
       Objects.requireNonNull(consumerGroup, "consumerGroup");
       Objects.requireNonNull(askTimeout, "askTimeout");
     }
@@ -77,10 +79,12 @@ public final class InboxIngest {
             .withGroupId(settings.consumerGroup())
             .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
             .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+            // The domain topics are written in transactions: only committed records count.
+            .withProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
             .withStopTimeout(Duration.ZERO);
 
     Consumer.DrainingControl<Done> control =
-        Consumer.committableSource(consumerSettings, Subscriptions.topics(settings.topic()))
+        Consumer.committableSource(consumerSettings, Subscriptions.topics(Set.copyOf(settings.topics())))
             .mapAsync(settings.parallelism(), message -> {
               CompletionStage<Done> persisted = record(json, sharding, settings, message, recorded,
                   unreadable);
@@ -88,7 +92,7 @@ public final class InboxIngest {
             })
             .toMat(Committer.sink(CommitterSettings.create(system)), Consumer::createDrainingControl)
             .run(system);
-    log.info("Consuming {} into MemberInbox entities as group {}", settings.topic(),
+    log.info("Consuming {} into MemberInbox entities as group {}", settings.topics(),
         settings.consumerGroup());
     return new InboxIngest(control, recorded, unreadable);
   }
