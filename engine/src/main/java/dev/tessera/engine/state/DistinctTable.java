@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Bounded exact distinct values of one accumulator: for each value (a dictionary id), the latest eventTime it was
- * seen (sealed events only). A window [lo, t] with t at or after the seal point holds value v exactly when {@code
+ * seen among sealed events (below the seal point); raw events at or after the seal point wait as pending (time, id)
+ * pairs, so neither sealing nor reading touches event objects. A window [lo, t] with t at or after the seal point holds value v exactly when {@code
  * latest(v) >= lo}. At most {@code bound} values are kept; when full, the value seen longest ago makes room, which
  * only happens when at least {@code bound} newer values exist, so {@code min(distinct, bound)} stays exact.
  */
@@ -18,6 +19,12 @@ final class DistinctTable {
   int size;
   /** Dictionary id -&gt; position + 1 (0: absent). Dictionary ids are dense per member. */
   private int[] positionOf = NO_IDS;
+  /** Values of raw events (at or after the seal point), in arrival order. */
+  long[] pendingTimes = NO_TIMES;
+  int[] pendingIds = NO_IDS;
+  int pending;
+  /** A lower bound of every latest time, so eviction is skipped while nothing can be old enough. */
+  private long oldest = Long.MAX_VALUE;
 
   DistinctTable(int bound) {
     this.bound = bound;
@@ -35,6 +42,7 @@ final class DistinctTable {
   }
 
   void add(int id, long time) {
+    oldest = Math.min(oldest, time);
     int i = indexOf(id);
     if (i >= 0) {
       if (time > latest[i]) {
@@ -43,17 +51,17 @@ final class DistinctTable {
       return;
     }
     if (size == bound) {
-      int oldest = 0;
+      int victim = 0;
       for (int j = 1; j < size; j++) {
-        if (latest[j] < latest[oldest]) {
-          oldest = j;
+        if (latest[j] < latest[victim]) {
+          victim = j;
         }
       }
-      if (latest[oldest] < time) {
-        positionOf[ids[oldest]] = 0;
-        ids[oldest] = id;
-        latest[oldest] = time;
-        index(id, oldest);
+      if (latest[victim] < time) {
+        positionOf[ids[victim]] = 0;
+        ids[victim] = id;
+        latest[victim] = time;
+        index(id, victim);
       }
       return;
     }
@@ -66,6 +74,68 @@ final class DistinctTable {
     latest[size] = time;
     index(id, size);
     size++;
+  }
+
+  void addPending(int id, long time) {
+    if (pending == pendingIds.length) {
+      int cap = Math.max(4, pending * 2);
+      pendingIds = Arrays.copyOf(pendingIds, cap);
+      pendingTimes = Arrays.copyOf(pendingTimes, cap);
+    }
+    pendingIds[pending] = id;
+    pendingTimes[pending] = time;
+    pending++;
+  }
+
+  /** Moves pending values below the new seal point into the table. */
+  void seal(long sealPoint) {
+    int w = 0;
+    for (int i = 0; i < pending; i++) {
+      if (pendingTimes[i] < sealPoint) {
+        add(pendingIds[i], pendingTimes[i]);
+      } else {
+        pendingIds[w] = pendingIds[i];
+        pendingTimes[w] = pendingTimes[i];
+        w++;
+      }
+    }
+    pending = w;
+  }
+
+  /**
+   * Distinct values in [from, to] over the table and the pending values.
+   *
+   * @param scratch room for ids, grown as needed (returned through {@code scratch[0]})
+   */
+  int distinctIn(long from, long to, int[][] scratch) {
+    int n = countFrom(from);
+    int extra = 0;
+    int[] seen = scratch[0];
+    for (int i = 0; i < pending; i++) {
+      long t = pendingTimes[i];
+      if (t < from || t > to) {
+        continue;
+      }
+      int id = pendingIds[i];
+      if (seenFrom(id, from)) {
+        continue;
+      }
+      boolean dup = false;
+      for (int k = 0; k < extra; k++) {
+        if (seen[k] == id) {
+          dup = true;
+          break;
+        }
+      }
+      if (!dup) {
+        if (extra == seen.length) {
+          seen = Arrays.copyOf(seen, Math.max(8, extra * 2));
+          scratch[0] = seen;
+        }
+        seen[extra++] = id;
+      }
+    }
+    return n + extra;
   }
 
   /** Number of values seen at or after {@code from}. */
@@ -85,21 +155,31 @@ final class DistinctTable {
   }
 
   void evictBefore(long from) {
+    if (oldest >= from) {
+      return;
+    }
+    long min = Long.MAX_VALUE;
     int w = 0;
     for (int i = 0; i < size; i++) {
       if (latest[i] >= from) {
         ids[w] = ids[i];
         latest[w] = latest[i];
         positionOf[ids[w]] = w + 1;
+        min = Math.min(min, latest[w]);
         w++;
       } else {
         positionOf[ids[i]] = 0;
       }
     }
     size = w;
+    oldest = min;
   }
 
   void trim() {
+    if (pendingIds.length != pending) {
+      pendingIds = pending == 0 ? NO_IDS : Arrays.copyOf(pendingIds, pending);
+      pendingTimes = pending == 0 ? NO_TIMES : Arrays.copyOf(pendingTimes, pending);
+    }
     if (ids.length != size) {
       ids = size == 0 ? NO_IDS : Arrays.copyOf(ids, size);
       latest = size == 0 ? NO_TIMES : Arrays.copyOf(latest, size);
@@ -111,6 +191,9 @@ final class DistinctTable {
     for (int i = 0; i < size; i++) {
       ids[i] = remap[ids[i]];
     }
+    for (int i = 0; i < pending; i++) {
+      pendingIds[i] = remap[pendingIds[i]];
+    }
     positionOf = NO_IDS;
     reindex();
   }
@@ -118,8 +201,10 @@ final class DistinctTable {
   /** Rebuilds the id index after {@link #ids} were loaded directly. */
   void reindex() {
     Arrays.fill(positionOf, 0);
+    oldest = Long.MAX_VALUE;
     for (int i = 0; i < size; i++) {
       index(ids[i], i);
+      oldest = Math.min(oldest, latest[i]);
     }
   }
 }

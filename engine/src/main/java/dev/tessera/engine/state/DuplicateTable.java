@@ -162,7 +162,9 @@ final class DuplicateTable {
    * @param latestStart the largest horizon start, {@code max watermark - horizonMs}
    */
   void sweep(long[] watermarks, long horizonMs, long latestStart) {
-    if (oldest >= latestStart) {
+    // Lookups check times, so expired entries may linger; sweeping once they could be 1/16 of the horizon old keeps
+    // the cost amortised (not a full pass per seal advance) for a few percent of memory.
+    if (oldest >= latestStart - horizonMs / 16) {
       return;
     }
     merge();

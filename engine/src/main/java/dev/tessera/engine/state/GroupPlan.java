@@ -46,6 +46,8 @@ final class GroupPlan {
     final long halfLifeMs; // DECAYED_CATEGORY_SUM only
     final int maxDistinct; // DISTINCT only
     final long lookbackMs; // DISTINCT only: longest window it serves
+    /** 1 for count, 2 for sum: the hot cases folded without a virtual call; 0 otherwise. */
+    final int additive;
 
     Acc(AccKind kind, EventFilter filter, int layer, SlotAggregator scalar, int slot, int table, EventField field,
         EventField category, long halfLifeMs, int maxDistinct, long lookbackMs) {
@@ -68,6 +70,7 @@ final class GroupPlan {
       this.halfLifeMs = halfLifeMs;
       this.maxDistinct = maxDistinct;
       this.lookbackMs = lookbackMs;
+      this.additive = scalar instanceof SlotAggregator.Count ? 1 : scalar instanceof SlotAggregator.Sum ? 2 : 0;
     }
 
     boolean matches(EnrichedEvent e) {

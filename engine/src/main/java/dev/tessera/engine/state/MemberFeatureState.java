@@ -163,7 +163,7 @@ public final class MemberFeatureState implements Serializable {
     if (seal != NONE && time < seal) {
       fold(event, FOLD_TILES | FOLD_DISTINCT);
     } else {
-      fold(event, FOLD_TILES);
+      fold(event, FOLD_TILES | FOLD_PENDING);
       appendTail(event);
     }
     if (time > maxWatermark) {
@@ -205,7 +205,6 @@ public final class MemberFeatureState implements Serializable {
   }
 
   private void appendTail(EnrichedEvent e) {
-    internCategories(e);
     if (tailSize == tail.length) {
       tail = Arrays.copyOf(tail, Math.max(4, tailSize * 2));
       tailTimes = Arrays.copyOf(tailTimes, tail.length);
@@ -222,31 +221,6 @@ public final class MemberFeatureState implements Serializable {
     tailSize++;
   }
 
-  private void internCategories(EnrichedEvent e) {
-    for (int a : plan.accsByType[e.type().ordinal()]) {
-      GroupPlan.Acc acc = plan.accs[a];
-      if (acc.kind == GroupPlan.AccKind.DISTINCT) {
-        internAll(acc.field, e);
-      } else if (acc.kind != GroupPlan.AccKind.SCALAR) {
-        internAll(acc.category, e);
-      }
-    }
-  }
-
-  private void internAll(EventField field, EnrichedEvent e) {
-    if (field == EventField.GENRE) {
-      List<String> g = e.genres();
-      for (int i = 0; i < g.size(); i++) {
-        dictionary.intern(g.get(i));
-      }
-    } else {
-      String v = field.category(e);
-      if (v != null) {
-        dictionary.intern(v);
-      }
-    }
-  }
-
   private void advanceSeal() {
     long next = WindowContract.align(maxWatermark - plan.latenessMs, plan.grainMs);
     if (seal != NONE && next <= seal) {
@@ -255,10 +229,10 @@ public final class MemberFeatureState implements Serializable {
     seal = next;
     int n = 0;
     while (n < tailSize && tailTimes[n] < seal) {
-      if (plan.distinctTables > 0) {
-        fold(tail[n], FOLD_DISTINCT);
-      }
       n++;
+    }
+    for (DistinctTable d : distincts) {
+      d.seal(seal);
     }
     if (n > 0) {
       System.arraycopy(tail, n, tail, 0, tailSize - n);
@@ -298,6 +272,9 @@ public final class MemberFeatureState implements Serializable {
       for (int i = 0; i < d.size; i++) {
         live[d.ids[i]] = true;
       }
+      for (int i = 0; i < d.pending; i++) {
+        live[d.pendingIds[i]] = true;
+      }
     }
     int[] remap = dictionary.compact(live);
     for (CategoryTiles c : categories) {
@@ -306,14 +283,14 @@ public final class MemberFeatureState implements Serializable {
     for (DistinctTable d : distincts) {
       d.remap(remap);
     }
-    for (int i = 0; i < tailSize; i++) {
-      internCategories(tail[i]);
-    }
     compactDictionaryAt = Math.max(64, dictionary.size * 2);
   }
 
   private static final int FOLD_TILES = 1;
   private static final int FOLD_DISTINCT = 2;
+  private static final int FOLD_PENDING = 4;
+  /** Rebuilds the pending distinct values of a restored raw event (its tiles are restored already). */
+  private static final int FOLD_PENDING_ONLY = FOLD_PENDING;
 
   /**
    * Folds an event into tiles and category tiles (at once, while it is in cache; reads take only tiles that end at or
@@ -323,7 +300,8 @@ public final class MemberFeatureState implements Serializable {
   private void fold(EnrichedEvent e, int what) {
     long time = e.eventTime();
     boolean tiles = (what & FOLD_TILES) != 0;
-    boolean distinct = (what & FOLD_DISTINCT) != 0;
+    boolean distinct = (what & (FOLD_DISTINCT | FOLD_PENDING)) != 0;
+    boolean pending = (what & FOLD_PENDING) != 0;
     if (tiles) {
       Arrays.fill(tileCache, -1);
     }
@@ -340,8 +318,14 @@ public final class MemberFeatureState implements Serializable {
           int off = tileOffset(acc.layer, time);
           if (off >= 0) {
             TileLayer layer = layers[acc.layer];
-            long start = WindowContract.align(time, layer.tileMs);
-            acc.scalar.update(layer.data, off + acc.slot, start, time, acc.field.number(e));
+            if (acc.additive == 1) {
+              layer.data[off + acc.slot] += 1;
+            } else if (acc.additive == 2) {
+              layer.data[off + acc.slot] += acc.field.number(e);
+            } else {
+              long start = WindowContract.align(time, layer.tileMs);
+              acc.scalar.update(layer.data, off + acc.slot, start, time, acc.field.number(e));
+            }
           }
         }
         case CATEGORY_SUM, DECAYED_CATEGORY_SUM -> {
@@ -370,19 +354,29 @@ public final class MemberFeatureState implements Serializable {
           }
         }
         case DISTINCT -> {
-          if (time < horizonStart(acc.lookbackMs)) {
+          if (!pending && time < horizonStart(acc.lookbackMs)) {
             continue;
           }
           DistinctTable dt = distincts[acc.table];
           if (acc.field == EventField.GENRE) {
             List<String> g = e.genres();
             for (int i = 0; i < g.size(); i++) {
-              dt.add(dictionary.intern(g.get(i)), time);
+              int id = dictionary.intern(g.get(i));
+              if (pending) {
+                dt.addPending(id, time);
+              } else {
+                dt.add(id, time);
+              }
             }
           } else {
             String v = acc.field.category(e);
             if (v != null) {
-              dt.add(dictionary.intern(v), time);
+              int id = dictionary.intern(v);
+              if (pending) {
+                dt.addPending(id, time);
+              } else {
+                dt.add(id, time);
+              }
             }
           }
         }
@@ -408,7 +402,11 @@ public final class MemberFeatureState implements Serializable {
       off = layer.insert(-i - 1, start);
       for (int a : plan.layerAccs[l]) {
         GroupPlan.Acc acc = plan.accs[a];
-        acc.scalar.init(layer.data, off + acc.slot);
+        if (acc.additive != 0) {
+          layer.data[off + acc.slot] = 0;
+        } else {
+          acc.scalar.init(layer.data, off + acc.slot);
+        }
       }
     }
     tileCache[l] = off;
@@ -604,6 +602,9 @@ public final class MemberFeatureState implements Serializable {
         continue;
       }
       double w = acc.field.number(e);
+      if (w == 0) {
+        continue; // adds nothing, and its categories may have no id
+      }
       if (decayed) {
         w *= Math.pow(2.0, (time - t) / halfLife);
       }
@@ -643,49 +644,7 @@ public final class MemberFeatureState implements Serializable {
 
   private long distinct(int a, long lo, long hi, ReadScratch rs) {
     GroupPlan.Acc acc = plan.accs[a];
-    DistinctTable dt = distincts[acc.table];
-    int count = dt.countFrom(lo);
-    int extra = 0;
-    for (int j = 0; j < tailSize; j++) {
-      long time = tailTimes[j];
-      if (time < lo) {
-        continue;
-      }
-      if (time > hi) {
-        break;
-      }
-      EnrichedEvent e = tail[j];
-      if (!acc.matches(e)) {
-        continue;
-      }
-      if (acc.field == EventField.GENRE) {
-        for (String g : e.genres()) {
-          extra = addTailValue(dt, dictionary.find(g), lo, extra, rs);
-        }
-      } else {
-        String v = acc.field.category(e);
-        if (v != null) {
-          extra = addTailValue(dt, dictionary.find(v), lo, extra, rs);
-        }
-      }
-    }
-    return Math.min(count + extra, acc.maxDistinct);
-  }
-
-  private int addTailValue(DistinctTable dt, int id, long lo, int extra, ReadScratch rs) {
-    if (dt.seenFrom(id, lo)) {
-      return extra;
-    }
-    for (int i = 0; i < extra; i++) {
-      if (rs.ids[i] == id) {
-        return extra;
-      }
-    }
-    if (rs.ids.length == extra) {
-      rs.ids = Arrays.copyOf(rs.ids, extra * 2);
-    }
-    rs.ids[extra] = id;
-    return extra + 1;
+    return Math.min(distincts[acc.table].distinctIn(lo, hi, rs.ids), acc.maxDistinct);
   }
 
   // ---------------------------------------------------------------------------------------------- facts
@@ -916,6 +875,7 @@ public final class MemberFeatureState implements Serializable {
     for (int i = 0; i < tail; i++) {
       st.tail[i] = readEvent(r, st.memberId);
       st.tailTimes[i] = st.tail[i].eventTime();
+      st.fold(st.tail[i], FOLD_PENDING_ONLY);
     }
     st.tailSize = tail;
     if (!r.atEnd()) {

@@ -9,7 +9,7 @@ import java.util.Arrays;
  */
 final class ReadScratch {
   final double[] slots;
-  int[] ids = new int[8];
+  final int[][] ids = {new int[8]};
   final long[] memoFrom;
   final long[] memoTo;
   final double[] memoValue;
