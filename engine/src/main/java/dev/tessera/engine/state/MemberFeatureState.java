@@ -704,6 +704,33 @@ public final class MemberFeatureState implements Serializable {
     return n;
   }
 
+  /**
+   * Diagnostics: approximate retained bytes by part (array payloads plus 16-byte array headers; raw events counted
+   * as 160 bytes each, their typical size with eventId and title strings), to explain the measured footprint.
+   */
+  public Map<String, Long> approximateBytesByPart() {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    long tiles = 0;
+    for (TileLayer l : layers) {
+      tiles += 16 + 8L * l.data.length;
+    }
+    out.put("tiles", tiles);
+    long cats = 0;
+    for (CategoryTiles c : categories) {
+      cats += 32 + 16L * c.keys.length;
+    }
+    out.put("category-tiles", cats);
+    long distinct = 0;
+    for (DistinctTable d : distincts) {
+      distinct += 64 + 12L * d.ids.length + 12L * d.pendingIds.length + 4L * d.size;
+    }
+    out.put("distinct", distinct);
+    out.put("duplicate-ids", 32 + 16L * duplicateIds.keys.length);
+    out.put("raw-events", 32 + 12L * tail.length + 160L * tailSize);
+    out.put("dictionary", 32 + 8L * dictionary.names.length);
+    return out;
+  }
+
   /** Number of raw (not yet sealed) events held. */
   public int rawEventCount() {
     return tailSize;

@@ -26,6 +26,7 @@ public final class StateFootprint {
     long before = usedAfterGc();
     List<MemberFeatureState> states = new ArrayList<>(members);
     long serialized = 0;
+    java.util.Map<String, Long> parts = new java.util.LinkedHashMap<>();
     long tiles = 0;
     long raw = 0;
     for (int m = 0; m < members; m++) {
@@ -36,6 +37,7 @@ public final class StateFootprint {
       }
       s.trim();
       serialized += s.toBytes().length;
+      s.approximateBytesByPart().forEach((k, v) -> parts.merge(k, v, Long::sum));
       tiles += s.tileCount();
       raw += s.rawEventCount();
       states.add(s);
@@ -48,6 +50,9 @@ public final class StateFootprint {
     System.out.printf("  serialized per member    : %.0f bytes%n", serialized / (double) members);
     System.out.printf("  tiles per member         : %.1f, raw events held: %.1f%n", tiles / (double) members,
         raw / (double) members);
+    System.out.print("  approximate split        :");
+    parts.forEach((k, v) -> System.out.printf(" %s %d,", k, v / members));
+    System.out.println(" the rest object headers and fields");
     System.out.println("  (" + states.get(0) + ")");
   }
 
