@@ -189,6 +189,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
   private CqlSession newSession(Duration timeout) {
     DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+        // Only this node: no contact points from whatever application.conf is on the classpath.
+        .withStringList(DefaultDriverOption.CONTACT_POINTS, List.of())
         .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, timeout)
         .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, timeout.multipliedBy(2))
         .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, timeout)

@@ -170,8 +170,11 @@ public final class RoundTrip {
         return now;
       }
       if (System.nanoTime() > deadline) {
-        throw new TimeoutException("entities hold " + now + " after " + timeout.toSeconds()
-            + " s; expected " + added + " more than " + before);
+        List<String> missing = members.stream()
+            .filter(m -> now.get(m) < before.get(m) + added.get(m)).toList();
+        throw new TimeoutException(missing.size() + " of " + members.size() + " members still miss"
+            + " events after " + timeout.toSeconds() + " s, e.g. " + missing.get(0) + " holds "
+            + now.get(missing.get(0)) + " of " + (before.get(missing.get(0)) + added.get(missing.get(0))));
       }
       Thread.sleep(250);
     }

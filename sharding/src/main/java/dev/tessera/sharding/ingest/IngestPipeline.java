@@ -71,7 +71,12 @@ public final class IngestPipeline {
             .withGroupId(settings.consumerGroup())
             .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
             .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
-            .withStopTimeout(Duration.ZERO);
+            .withStopTimeout(Duration.ZERO)
+            // On a revoke the transactional source waits this long for in-flight records to be
+            // committed. After a drained stop nothing is in flight but the wait still runs (the
+            // source no longer hears the producer's markers), so keep it short. Correctness does
+            // not depend on it: a zombie's offset commit is fenced by the group generation.
+            .withCommitTimeout(Duration.ofSeconds(3));
     ProducerSettings<byte[], byte[]> producerSettings =
         ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
             .withBootstrapServers(bootstrapServers);
