@@ -4,7 +4,10 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
-/** Runs the engine benchmarks: apply throughput, vector read latency (JMH), then the state footprint. */
+/**
+ * Runs the engine benchmarks: JMH apply throughput and vector read latency (wall time), the same two in CPU time of
+ * the measuring thread (robust when other processes share the machine), then the state footprint.
+ */
 public final class BenchMain {
   private BenchMain() {}
 
@@ -14,6 +17,8 @@ public final class BenchMain {
         .include(ReadBenchmark.class.getSimpleName())
         .shouldDoGC(true)
         .build()).run();
+    ApplyThroughput.main(new String[] {"100000"});
+    ReadLatency.main(new String[0]);
     StateFootprint.main(new String[] {"50000"});
   }
 }
