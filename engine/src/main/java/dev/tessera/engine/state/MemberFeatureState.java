@@ -40,12 +40,13 @@ import java.util.function.Consumer;
  *
  * <h2>Reading</h2>
  *
- * {@link #snapshot(long, long)} computes the full vector as of any {@code t >= exactFrom()}. Accepted events are kept
- * raw while they are at or after the <em>seal point</em> ({@code align(max watermark - lateness, grain)}, the grain
- * being the least common multiple of all tile sizes) and are sealed into sparse tiles below it; tiles are evicted once
- * no readable window reaches them. Reads therefore are exact for any t at or after the seal point, which is always at
- * or before {@code max watermark - lateness}: online reads at the request time are always exact; see {@link
- * MemberReplay} for point-in-time reads in batch.
+ * {@link #snapshot(long, long)} computes the full vector as of any {@code t >= exactFrom()}, the <em>seal point</em>
+ * {@code align(max watermark - lateness, grain)}, the grain being the least common multiple of all tile sizes. Every
+ * accepted event is folded on arrival into sparse tiles (one layer per tile size); events at or after the seal point
+ * are also kept raw. A read takes the window's tiles that are complete at t and the raw events after them, so it is
+ * exact for any t at or after the seal point, which is never after {@code max watermark - lateness}: online reads at
+ * the request time are always exact; see {@link MemberReplay} for point-in-time reads in batch. Tiles, ids and values
+ * that no readable window can reach are evicted.
  *
  * <p>Not thread-safe: confine an instance to one thread at a time (an actor, a Spark task). Deterministic: equal
  * inputs give equal states, values and bytes. {@link #toBytes()} / {@link #fromBytes(FeatureGroup, byte[])} give a
@@ -289,8 +290,6 @@ public final class MemberFeatureState implements Serializable {
   private static final int FOLD_TILES = 1;
   private static final int FOLD_DISTINCT = 2;
   private static final int FOLD_PENDING = 4;
-  /** Rebuilds the pending distinct values of a restored raw event (its tiles are restored already). */
-  private static final int FOLD_PENDING_ONLY = FOLD_PENDING;
 
   /**
    * Folds an event into tiles and category tiles (at once, while it is in cache; reads take only tiles that end at or
@@ -902,7 +901,7 @@ public final class MemberFeatureState implements Serializable {
     for (int i = 0; i < tail; i++) {
       st.tail[i] = readEvent(r, st.memberId);
       st.tailTimes[i] = st.tail[i].eventTime();
-      st.fold(st.tail[i], FOLD_PENDING_ONLY);
+      st.fold(st.tail[i], FOLD_PENDING); // its tiles are restored already; rebuild its pending distinct values
     }
     st.tailSize = tail;
     if (!r.atEnd()) {
@@ -967,9 +966,5 @@ public final class MemberFeatureState implements Serializable {
     return "MemberFeatureState[" + memberId + ", " + plan.group.name() + " v" + plan.group.version()
         + ", watermark=" + maxWatermark + ", exactFrom=" + seal + ", tiles=" + tileCount() + ", raw=" + tailSize
         + ", ids=" + duplicateIds.size() + "]";
-  }
-
-  static Map<String, Object> valuesOf(FeatureSnapshot s) {
-    return s.values();
   }
 }
