@@ -45,6 +45,12 @@ public final class EventParser {
             .build();
   }
 
+  /** A parser with the limits of {@code tessera.engine}. */
+  public static EventParser create(dev.tessera.engine.EngineSettings settings) {
+    return new EventParser(settings.futureTolerance().toMillis(), settings.maxEventBytes(),
+        settings.supportedSchemaVersions());
+  }
+
   /** A parser with the defaults: 60 s future tolerance, 64 KiB, schema version 1. */
   public static EventParser create() {
     return new EventParser(DEFAULT_FUTURE_TOLERANCE_MS, DEFAULT_MAX_BYTES, Set.of(1));

@@ -772,6 +772,7 @@ public final class MemberFeatureState implements Serializable {
       w.writeZigZag(watermarks[s]);
       w.writeZigZag(lastOffsets[s]);
     }
+    w.writeVarLong(compactDictionaryAt);
     w.writeVarLong(dictionary.size);
     for (int i = 0; i < dictionary.size; i++) {
       w.writeString(dictionary.name(i));
@@ -845,6 +846,7 @@ public final class MemberFeatureState implements Serializable {
       st.watermarks[s] = r.readZigZag();
       st.lastOffsets[s] = r.readZigZag();
     }
+    st.compactDictionaryAt = r.readVarInt();
     int dict = r.readVarInt();
     for (int i = 0; i < dict; i++) {
       st.dictionary.intern(r.readString());
