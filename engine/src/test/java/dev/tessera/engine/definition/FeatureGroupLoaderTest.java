@@ -84,6 +84,25 @@ class FeatureGroupLoaderTest {
   }
 
   @Test
+  void loadsTheReadmeExample() {
+    FeatureGroup g = load("""
+        tessera.feature-groups.device_quality {
+          version = 1
+          ttl = 24h
+          features {
+            bandwidth_avg_1h { aggregation = avg, field = bandwidthKbps, types = [device], window = 1h, range { min = 0 } }
+            long_watches_24h {
+              aggregation = count, types = [stop], window = 24h
+              where = [{ field = watchedSeconds, op = ">=", value = 1200 }]
+            }
+          }
+        }
+        """).get(0);
+    assertThat(g.features()).extracting(FeatureDefinition::name).containsExactly("bandwidth_avg_1h", "long_watches_24h");
+    assertThat(g.allowedLatenessMs()).isEqualTo(300_000);
+  }
+
+  @Test
   void loadsOptionalKeys() {
     FeatureGroup g = load("tessera.feature-groups.g { version = 3, ttl = 1h, allowed-lateness = 30s, features {"
         + " f { aggregation = sum, field = watchedSeconds, types = [stop], window = 10m, hop = 30s,"
