@@ -79,6 +79,36 @@ public final class TopicSetup {
     }
   }
 
+  /**
+   * Creates any of these plain (not compacted) topics that is missing, with its partition count,
+   * and waits for their leaders; existing ones are left as they are.
+   */
+  public static void ensureTopics(String bootstrapServers, Map<String, Integer> partitions) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrapServers))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      partitions.forEach((topic, count) -> {
+        if (!existing.contains(topic)) {
+          missing.add(new NewTopic(topic, Optional.of(count), Optional.empty()));
+        }
+      });
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+      }
+      awaitLeaders(admin, partitions);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Cannot set up topics: " + e.getCause().getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while setting up topics", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("Kafka did not answer within 30 s while setting up topics "
+          + "(tessera.kafka.bootstrap-servers = " + bootstrapServers + ")", e);
+    }
+  }
+
   private static Map<String, String> configOf(String topic, IngestSettings settings) {
     if (topic.equals(settings.contentMetadataTopic())
         || topic.equals(settings.memberProfilesTopic())) {

@@ -1,0 +1,236 @@
+package dev.tessera.sharding.member;
+
+import dev.tessera.engine.definition.FeatureGroup;
+import dev.tessera.engine.event.EnrichedEvent;
+import dev.tessera.engine.event.EnrichedEventJson;
+import dev.tessera.engine.event.EventStream;
+import dev.tessera.sharding.ingest.IngestSettings;
+import dev.tessera.sharding.ingest.TopicSetup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The feature stage of a node: every domain topic into {@link MemberFeatures} entities, batch by
+ * batch. Each (topic, partition) is its own sub-stream that takes up to {@code max-batch} records,
+ * groups them by member (keeping each member's offset order), sends one {@link
+ * MemberFeatures.ApplyEvents} per member, and waits for all of them before its next batch — so a
+ * member's events of one stream are applied in Kafka order, and no event is asked for on its own.
+ *
+ * <p>The consumer group uses the range assignor, so partition i of every domain topic goes to the
+ * same node, and {@link PartitionAlignment} places shard i there too. State is not yet durable:
+ * nothing is committed and a (re)started pipeline replays the domain topics from the beginning.
+ */
+public final class FeaturePipeline {
+  private static final Logger log = LoggerFactory.getLogger(FeaturePipeline.class);
+
+  private final Consumer.Control control;
+  private final CompletionStage<Done> completion;
+  private final KafkaProducer<byte[], byte[]> lateProducer;
+
+  private FeaturePipeline(Consumer.Control control, CompletionStage<Done> completion,
+      KafkaProducer<byte[], byte[]> lateProducer) {
+    this.control = control;
+    this.completion = completion;
+    this.lateProducer = lateProducer;
+  }
+
+  /** Registers {@link MemberFeatures} with sharding on this node, placed by partition. */
+  public static void initSharding(
+      ActorSystem<?> system, List<FeatureGroup> groups, SnapshotSink sink, int partitions) {
+    ClusterSharding.get(system).init(
+        Entity.of(MemberFeatures.ENTITY_KEY,
+                context -> MemberFeatures.create(context.getEntityId(), groups, sink))
+            .withMessageExtractor(MemberShards.<MemberFeatures.Command>extractor(partitions))
+            .withAllocationStrategy(new ExternalShardAllocationStrategy(system,
+                MemberFeatures.ENTITY_KEY.name(), Timeout.create(Duration.ofSeconds(5))))
+            // Until state is checkpointed, an entity must not be passivated: it would lose it.
+            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+  }
+
+  /** Starts consuming the domain topics; {@link #initSharding} must have run on this node. */
+  public static FeaturePipeline start(ActorSystem<?> system, String bootstrapServers,
+      IngestSettings topics, FeatureSettings settings, FeatureMetrics metrics) {
+    TopicSetup.ensureTopics(bootstrapServers,
+        Map.of(settings.lateEventsTopic(), topics.domainPartitions()));
+    Map<String, EventStream> streamOfTopic = new HashMap<>();
+    topics.domainTopics().forEach((stream, topic) -> streamOfTopic.put(topic, stream));
+    ActorRef<BatchCollector.Command> collector = system.systemActorOf(
+        Behaviors.supervise(BatchCollector.create()).onFailure(SupervisorStrategy.resume()),
+        "feature-batches-" + settings.consumerGroup(), org.apache.pekko.actor.typed.Props.empty());
+    CompletableFuture<ActorRef<MemberFeatures.Applied>> address = new CompletableFuture<>();
+    collector.tell(new BatchCollector.GetReplyAddress(address));
+    ActorRef<MemberFeatures.Applied> repliesTo = address.join();
+
+    Map<String, Object> producerProperties = Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    KafkaProducer<byte[], byte[]> lateProducer = new KafkaProducer<>(producerProperties,
+        new ByteArraySerializer(), new ByteArraySerializer());
+    ConsumerSettings<byte[], byte[]> consumerSettings =
+        ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+            .withBootstrapServers(bootstrapServers)
+            .withGroupId(settings.consumerGroup())
+            .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+            .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+            .withProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+            .withProperty(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                RangeAssignor.class.getName())
+            .withStopTimeout(Duration.ZERO);
+    Dispatcher dispatcher = new Dispatcher(system, streamOfTopic, collector, repliesTo, settings,
+        metrics, lateProducer);
+
+    var running = Consumer.plainPartitionedSource(consumerSettings,
+            Subscriptions.topics(Set.copyOf(topics.domainTopics().values()))
+                .withPartitionAssignmentHandler(
+                    new PartitionAlignment(system, MemberFeatures.ENTITY_KEY.name())))
+        .mapAsyncUnordered(1024, partition -> partition.second()
+            .groupedWithin(settings.maxBatch(), settings.maxBatchDelay())
+            .mapAsync(1, batch -> dispatcher.dispatch(partition.first(), batch))
+            .runWith(Sink.ignore(), system))
+        .toMat(Sink.ignore(), Keep.both())
+        .run(system);
+    log.info("Feature pipeline consuming {} as group {}", topics.domainTopics().values(),
+        settings.consumerGroup());
+    return new FeaturePipeline(running.first(), running.second(), lateProducer);
+  }
+
+  /** Stops consuming; batches in flight finish first. */
+  public CompletionStage<Done> stop() {
+    return control.drainAndShutdown(completion, Runnable::run)
+        .whenComplete((done, error) -> lateProducer.close(Duration.ofSeconds(5)));
+  }
+
+  /** Sends one partition's batch to its members and waits for their answers. */
+  private static final class Dispatcher {
+    private final ClusterSharding sharding;
+    private final Map<String, EventStream> streamOfTopic;
+    private final ActorRef<BatchCollector.Command> collector;
+    private final ActorRef<MemberFeatures.Applied> repliesTo;
+    private final FeatureSettings settings;
+    private final FeatureMetrics metrics;
+    private final KafkaProducer<byte[], byte[]> lateProducer;
+    private final AtomicLong batchIds = new AtomicLong();
+
+    Dispatcher(ActorSystem<?> system, Map<String, EventStream> streamOfTopic,
+        ActorRef<BatchCollector.Command> collector, ActorRef<MemberFeatures.Applied> repliesTo,
+        FeatureSettings settings, FeatureMetrics metrics,
+        KafkaProducer<byte[], byte[]> lateProducer) {
+      this.sharding = ClusterSharding.get(system);
+      this.streamOfTopic = streamOfTopic;
+      this.collector = collector;
+      this.repliesTo = repliesTo;
+      this.settings = settings;
+      this.metrics = metrics;
+      this.lateProducer = lateProducer;
+    }
+
+    /** One member's share of a batch. */
+    private static final class MemberBatch {
+      final List<EnrichedEvent> events = new ArrayList<>();
+      final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      long[] offsets() {
+        long[] offsets = new long[records.size()];
+        for (int i = 0; i < offsets.length; i++) {
+          offsets[i] = records.get(i).offset();
+        }
+        return offsets;
+      }
+    }
+
+    CompletionStage<Done> dispatch(TopicPartition partition,
+        List<ConsumerRecord<byte[], byte[]>> records) {
+      EventStream stream = streamOfTopic.get(partition.topic());
+      Map<String, MemberBatch> byMember = new LinkedHashMap<>();
+      long newestIngestion = 0;
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        EnrichedEventJson.Decoded decoded;
+        try {
+          decoded = EnrichedEventJson.decode(record.value());
+        } catch (IllegalArgumentException e) {
+          metrics.undecodable.increment();
+          log.warn("Skipping undecodable record {}-{}@{}: {}", record.topic(), record.partition(),
+              record.offset(), e.getMessage());
+          continue;
+        }
+        MemberBatch member = byMember.computeIfAbsent(decoded.event().memberId(),
+            id -> new MemberBatch());
+        member.events.add(decoded.event());
+        member.records.add(record);
+        newestIngestion = Math.max(newestIngestion, decoded.ingestedAt());
+      }
+      metrics.records.add(records.size());
+      if (byMember.isEmpty()) {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+      long batchId = batchIds.incrementAndGet();
+      CompletableFuture<List<MemberFeatures.Applied>> done = new CompletableFuture<>();
+      collector.tell(new BatchCollector.Expect(batchId, byMember.size(), done));
+      byMember.forEach((memberId, batch) -> sharding
+          .entityRefFor(MemberFeatures.ENTITY_KEY, memberId)
+          .tell(new MemberFeatures.ApplyEvents(batchId, stream, batch.events, batch.offsets(),
+              repliesTo)));
+      metrics.batches.increment();
+      metrics.memberMessages.add(byMember.size());
+      long ingestedAt = newestIngestion;
+      return done
+          .orTimeout(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete((replies, error) -> {
+            if (error != null) {
+              collector.tell(new BatchCollector.Forget(batchId));
+            }
+          })
+          .thenApply(replies -> {
+            metrics.freshness((System.currentTimeMillis() - ingestedAt) * 1000);
+            for (MemberFeatures.Applied applied : replies) {
+              metrics.accepted.add(applied.accepted());
+              metrics.duplicates.add(applied.duplicates());
+              metrics.alreadyApplied.add(applied.alreadyApplied());
+              metrics.late.add(applied.late());
+              for (int position : applied.latePositions()) {
+                ConsumerRecord<byte[], byte[]> late =
+                    byMember.get(applied.memberId()).records.get(position);
+                lateProducer.send(new ProducerRecord<>(settings.lateEventsTopic(), null,
+                    late.timestamp(), late.key(), late.value(), late.headers()));
+              }
+            }
+            return Done.getInstance();
+          });
+    }
+  }
+}
