@@ -1,5 +1,6 @@
 package dev.tessera.sharding.store;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.sharding.CborSerializable;
 import java.math.BigDecimal;
@@ -35,7 +36,7 @@ public record StoredSnapshot(
     String group,
     int groupVersion,
     long snapshotVersion,
-    Map<String, Object> values,
+    @JsonDeserialize(contentUsing = FeatureValueDeserializer.class) Map<String, Object> values,
     long asOf,
     long watermark,
     long computedAt,

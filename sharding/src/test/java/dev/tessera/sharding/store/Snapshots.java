@@ -16,7 +16,7 @@ final class Snapshots {
   /** A snapshot with no values. */
   static StoredSnapshot of(String memberId, long version, long expiresAt) {
     return new StoredSnapshot(memberId, GROUP, 1, version, Map.of(), 1_000, 900, 1_001,
-        expiresAt, Map.of("views", version));
+        expiresAt, Map.of("views", -1L));
   }
 
   /** A realistic snapshot: counts, sums, ratios, two maps over five of the genres. */
