@@ -37,9 +37,9 @@ public final class SnapshotTable {
   private static final int MAP_TABLE_BYTES = 8; // its bucket array at load factor 0.375-0.75
   private static final int HEAP_SLOT_BYTES = 6; // the heap array grows by doubling: 4-8 bytes
   private static final int SNAPSHOT_BYTES = 72; // header, int, 4 references, 5 longs
-  private static final int COMPACT_MAP_BYTES = 24;
+  private static final int COMPACT_MAP_BYTES = 32; // with AbstractMap's two cached views
   private static final int KEYS_BYTES = 24;
-  private static final int BOX_BYTES = 16;
+  private static final int BOX_BYTES = 24; // a boxed Long or Double: 12 + 8, aligned
   private static final int ENTRY_OVERHEAD =
       SLOT_BYTES + PRESENT_BYTES + MAP_NODE_BYTES + MAP_TABLE_BYTES + HEAP_SLOT_BYTES;
 

@@ -1,10 +1,12 @@
 package dev.tessera.sharding.store;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.tessera.engine.event.EventStream;
 import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.sharding.CborSerializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -60,12 +62,25 @@ public record StoredSnapshot(
     }
   }
 
-  /** The store's form of an engine snapshot. */
+  /**
+   * The store's form of an engine snapshot, as a member entity publishes it.
+   *
+   * @param lastOffsets the last applied offset of each stream by {@link EventStream} ordinal (-1
+   *     for none)
+   */
   public static StoredSnapshot of(
-      FeatureSnapshot snapshot, long snapshotVersion, Map<String, Long> lastOffsets) {
-    return new StoredSnapshot(snapshot.memberId(), snapshot.group(), snapshot.version(),
+      FeatureSnapshot snapshot, int groupVersion, long snapshotVersion, long[] lastOffsets) {
+    if (lastOffsets.length != EventStream.count()) {
+      throw new IllegalArgumentException("lastOffsets has " + lastOffsets.length
+          + " streams, not " + EventStream.count());
+    }
+    Map<String, Long> offsets = new LinkedHashMap<>();
+    for (EventStream stream : EventStream.values()) {
+      offsets.put(stream.wireName(), lastOffsets[stream.ordinal()]);
+    }
+    return new StoredSnapshot(snapshot.memberId(), snapshot.group(), groupVersion,
         snapshotVersion, snapshot.values(), snapshot.asOf(), snapshot.watermark(),
-        snapshot.computedAt(), snapshot.expiresAt(), lastOffsets);
+        snapshot.computedAt(), snapshot.expiresAt(), offsets);
   }
 
   private static Object featureValue(String feature, Object value) {

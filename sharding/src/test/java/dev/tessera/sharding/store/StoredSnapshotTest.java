@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.tessera.engine.state.FeatureSnapshot;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,23 @@ class StoredSnapshotTest {
     assertThat(snapshot.values().get("sum")).isEqualTo(2.5);
     assertThat(snapshot.values().get("shares")).isEqualTo(Map.of("drama", 1.0));
     assertThat(snapshot.lastOffsets().get("views")).isEqualTo(7L);
+  }
+
+  @Test
+  void takesAnEngineSnapshotWithOffsetsByStreamOrdinal() {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("plays_1m", 2L);
+    values.put("avg_rating", null);
+    FeatureSnapshot engine = new FeatureSnapshot("m1", "g", 3, values, 10, 9, 11, 100);
+
+    StoredSnapshot stored = StoredSnapshot.of(engine, 3, 17, new long[] {5, -1, 7, -1, 9});
+
+    assertThat(stored).isEqualTo(new StoredSnapshot("m1", "g", 3, 17, values, 10, 9, 11, 100,
+        Map.of("views", 5L, "engagement", -1L, "search", 7L, "ratings", -1L, "device", 9L)));
+    assertThat(List.copyOf(stored.lastOffsets().keySet()))
+        .isEqualTo(List.of("views", "engagement", "search", "ratings", "device"));
+    assertThatThrownBy(() -> StoredSnapshot.of(engine, 3, 18, new long[] {1}))
+        .hasMessageContaining("lastOffsets");
   }
 
   @Test
