@@ -17,11 +17,34 @@ public final class FeatureMetrics {
   final LongAdder undecodable = new LongAdder();
   final LongAdder batches = new LongAdder();
   final LongAdder memberMessages = new LongAdder();
+  final LongAdder checkpoints = new LongAdder();
+  final LongAdder checkpointFailures = new LongAdder();
+  private final Recorder checkpointMicros = new Recorder(3);
+  private final Histogram checkpointSoFar = new Histogram(3);
   private final Recorder freshnessMicros = new Recorder(3);
   private final Histogram freshnessSoFar = new Histogram(3);
 
   void freshness(long micros) {
     freshnessMicros.recordValue(Math.max(0, micros));
+  }
+
+  void checkpointMicros(long micros) {
+    checkpointMicros.recordValue(Math.max(0, micros));
+  }
+
+  /** Partition checkpoints completed (members durable, offsets committed). */
+  public long checkpoints() {
+    return checkpoints.sum();
+  }
+
+  public long checkpointFailures() {
+    return checkpointFailures.sum();
+  }
+
+  /** Checkpoint durations in microseconds so far (a copy). */
+  public synchronized Histogram checkpointMicros() {
+    checkpointSoFar.add(checkpointMicros.getIntervalHistogram());
+    return checkpointSoFar.copy();
   }
 
   public long records() {

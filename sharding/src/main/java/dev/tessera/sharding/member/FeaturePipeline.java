@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,17 +30,21 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.external.ExternalShardAllocationStrategy;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.util.FutureConverters;
 import org.apache.pekko.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * member's events of one stream are applied in Kafka order, and no event is asked for on its own.
  *
  * <p>The consumer group uses the range assignor, so partition i of every domain topic goes to the
- * same node, and {@link PartitionAlignment} places shard i there too. State is not yet durable:
- * nothing is committed and a (re)started pipeline replays the domain topics from the beginning.
+ * same node, and {@link PartitionAlignment} places shard i there too. Offsets are committed only by
+ * checkpoints, after the state they cover is durable (see {@code Checkpoints}).
  */
 public final class FeaturePipeline {
   private static final Logger log = LoggerFactory.getLogger(FeaturePipeline.class);
@@ -61,37 +66,53 @@ public final class FeaturePipeline {
   private final Consumer.Control control;
   private final CompletionStage<Done> completion;
   private final KafkaProducer<byte[], byte[]> lateProducer;
+  private final Cancellable timer;
+  private final Checkpoints checkpoints;
 
   private FeaturePipeline(Consumer.Control control, CompletionStage<Done> completion,
-      KafkaProducer<byte[], byte[]> lateProducer) {
+      KafkaProducer<byte[], byte[]> lateProducer, Cancellable timer, Checkpoints checkpoints) {
     this.control = control;
     this.completion = completion;
     this.lateProducer = lateProducer;
+    this.timer = timer;
+    this.checkpoints = checkpoints;
   }
 
-  /** Registers {@link MemberFeatures} with sharding on this node, placed by partition. */
-  public static void initSharding(
-      ActorSystem<?> system, List<FeatureGroup> groups, SnapshotSink sink, int partitions) {
+  /**
+   * Registers {@link MemberFeatures} with sharding on this node, placed by partition.
+   *
+   * @param store durable state, or null to keep state in memory only (then nothing passivates)
+   */
+  public static void initSharding(ActorSystem<?> system, List<FeatureGroup> groups,
+      SnapshotSink sink, int partitions, MemberStateStore store, FeatureSettings settings) {
     ClusterSharding.get(system).init(
         Entity.of(MemberFeatures.ENTITY_KEY,
-                context -> MemberFeatures.create(context.getEntityId(), groups, sink))
+                context -> MemberFeatures.create(context.getEntityId(), groups, sink, store,
+                    store == null ? null : context.getShard(), settings.idleTimeout()))
             .withMessageExtractor(MemberShards.<MemberFeatures.Command>extractor(partitions))
+            .withStopMessage(MemberFeatures.Stop.INSTANCE)
             .withAllocationStrategy(new ExternalShardAllocationStrategy(system,
                 MemberFeatures.ENTITY_KEY.name(), Timeout.create(Duration.ofSeconds(5))))
-            // Until state is checkpointed, an entity must not be passivated: it would lose it.
+            // Entities passivate themselves, and only once their state is durable.
             .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
-  /** Starts consuming the domain topics; {@link #initSharding} must have run on this node. */
+  /**
+   * Starts consuming the domain topics; {@link #initSharding} must have run on this node.
+   *
+   * @param durable whether member state is durable ({@link MemberStateStore}): then every
+   *     checkpoint interval each partition's touched members persist and its offsets are committed;
+   *     otherwise nothing is committed and a restart replays the topics from the beginning
+   */
   public static FeaturePipeline start(ActorSystem<?> system, String bootstrapServers,
-      IngestSettings topics, FeatureSettings settings, FeatureMetrics metrics) {
+      IngestSettings topics, FeatureSettings settings, FeatureMetrics metrics, boolean durable) {
     TopicSetup.ensureTopics(bootstrapServers,
         Map.of(settings.lateEventsTopic(), topics.domainPartitions()));
     Map<String, EventStream> streamOfTopic = new HashMap<>();
     topics.domainTopics().forEach((stream, topic) -> streamOfTopic.put(topic, stream));
     ActorRef<BatchCollector.Command> collector = system.systemActorOf(
         Behaviors.supervise(BatchCollector.create()).onFailure(SupervisorStrategy.resume()),
-        "feature-batches-" + settings.consumerGroup(), org.apache.pekko.actor.typed.Props.empty());
+        "feature-batches-" + settings.consumerGroup(), Props.empty());
     CompletableFuture<ActorRef<MemberFeatures.Applied>> address = new CompletableFuture<>();
     collector.tell(new BatchCollector.GetReplyAddress(address));
     ActorRef<MemberFeatures.Applied> repliesTo = address.join();
@@ -112,10 +133,11 @@ public final class FeaturePipeline {
             .withProperty(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 RangeAssignor.class.getName())
             .withStopTimeout(Duration.ZERO);
+    Checkpoints checkpoints = new Checkpoints(system, settings, metrics);
     Dispatcher dispatcher = new Dispatcher(system, streamOfTopic, collector, repliesTo, settings,
-        metrics, lateProducer);
+        metrics, lateProducer, checkpoints);
 
-    var running = Consumer.plainPartitionedSource(consumerSettings,
+    var running = Consumer.committablePartitionedSource(consumerSettings,
             Subscriptions.topics(Set.copyOf(topics.domainTopics().values()))
                 .withPartitionAssignmentHandler(
                     new PartitionAlignment(system, MemberFeatures.ENTITY_KEY.name())))
@@ -125,15 +147,112 @@ public final class FeaturePipeline {
             .runWith(Sink.ignore(), system))
         .toMat(Sink.ignore(), Keep.both())
         .run(system);
-    log.info("Feature pipeline consuming {} as group {}", topics.domainTopics().values(),
-        settings.consumerGroup());
-    return new FeaturePipeline(running.first(), running.second(), lateProducer);
+    Cancellable timer = durable
+        ? system.scheduler().scheduleWithFixedDelay(settings.checkpointInterval(),
+            settings.checkpointInterval(), checkpoints::checkpointAll, system.executionContext())
+        : Cancellable.alreadyCancelled();
+    log.info("Feature pipeline consuming {} as group {} ({})", topics.domainTopics().values(),
+        settings.consumerGroup(), durable ? "checkpoints every " + settings.checkpointInterval()
+            : "state in memory only");
+    return new FeaturePipeline(running.first(), running.second(), lateProducer, timer,
+        durable ? checkpoints : null);
   }
 
-  /** Stops consuming; batches in flight finish first. */
+  /**
+   * Stops consuming: batches in flight finish, then (when durable) a last checkpoint persists the
+   * touched members and commits their offsets, then the consumer closes.
+   */
   public CompletionStage<Done> stop() {
-    return control.drainAndShutdown(completion, Runnable::run)
+    timer.cancel();
+    return control.stop()
+        .thenCompose(stopped -> completion)
+        .thenCompose(done -> checkpoints == null
+            ? CompletableFuture.completedFuture(Done.getInstance()) : checkpoints.checkpointAll())
+        .thenCompose(done -> control.shutdown())
         .whenComplete((done, error) -> lateProducer.close(Duration.ofSeconds(5)));
+  }
+
+  /**
+   * Per-partition checkpoints, as Flink's aligned checkpoints but per partition: the members a
+   * partition's batches touched since the last checkpoint persist their state, then the
+   * partition's offsets of every domain topic are committed. A restart replays from the committed
+   * offsets; members skip what their durable state already holds (its offsets), so nothing is
+   * lost or counted twice.
+   */
+  private static final class Checkpoints {
+    private final ActorSystem<?> system;
+    private final FeatureSettings settings;
+    private final FeatureMetrics metrics;
+    private final Map<Integer, Partition> partitions = new ConcurrentHashMap<>();
+
+    private static final class Partition {
+      final Set<String> touched = ConcurrentHashMap.newKeySet();
+      final Map<String, ConsumerMessage.CommittableOffset> completed = new ConcurrentHashMap<>();
+      CompletableFuture<Done> running = CompletableFuture.completedFuture(Done.getInstance());
+    }
+
+    Checkpoints(ActorSystem<?> system, FeatureSettings settings, FeatureMetrics metrics) {
+      this.system = system;
+      this.settings = settings;
+      this.metrics = metrics;
+    }
+
+    Partition of(int partition) {
+      return partitions.computeIfAbsent(partition, p -> new Partition());
+    }
+
+    synchronized CompletableFuture<Done> checkpointAll() {
+      List<CompletableFuture<Done>> all = new ArrayList<>();
+      partitions.forEach((number, partition) -> {
+        if (partition.running.isDone()) {
+          partition.running = checkpoint(number, partition);
+        }
+        all.add(partition.running);
+      });
+      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+          .thenApply(v -> Done.getInstance());
+    }
+
+    private CompletableFuture<Done> checkpoint(int number, Partition partition) {
+      // Offsets first, then members: every batch at or below these offsets has completed, and
+      // its members were marked touched before it was sent, so they are in the set drained next.
+      Map<String, ConsumerMessage.CommittableOffset> offsets = Map.copyOf(partition.completed);
+      List<String> members = new ArrayList<>();
+      for (var it = partition.touched.iterator(); it.hasNext(); ) {
+        members.add(it.next());
+        it.remove();
+      }
+      if (offsets.isEmpty() && members.isEmpty()) {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+      long started = System.nanoTime();
+      ClusterSharding sharding = ClusterSharding.get(system);
+      List<CompletableFuture<Done>> persisted = new ArrayList<>(members.size());
+      for (String member : members) {
+        persisted.add(sharding.entityRefFor(MemberFeatures.ENTITY_KEY, member)
+            .<Done>askWithStatus(MemberFeatures.Persist::new, settings.replyTimeout())
+            .toCompletableFuture());
+      }
+      return CompletableFuture.allOf(persisted.toArray(CompletableFuture[]::new))
+          .thenCompose(v -> offsets.isEmpty()
+              ? CompletableFuture.completedFuture(Done.getInstance())
+              : FutureConverters.asJava(ConsumerMessage
+                  .createCommittableOffsetBatch(List.copyOf(offsets.values())).commitInternal())
+                  .toCompletableFuture())
+          .handle((done, error) -> {
+            if (error != null) {
+              // Nothing was committed: the next checkpoint persists these members again.
+              partition.touched.addAll(members);
+              metrics.checkpointFailures.increment();
+              log.warn("Checkpoint of partition {} failed, retrying next interval: {}", number,
+                  error.toString());
+            } else {
+              metrics.checkpoints.increment();
+              metrics.checkpointMicros((System.nanoTime() - started) / 1000);
+            }
+            return Done.getInstance();
+          });
+    }
   }
 
   /** Sends one partition's batch to its members and waits for their answers. */
@@ -145,12 +264,13 @@ public final class FeaturePipeline {
     private final FeatureSettings settings;
     private final FeatureMetrics metrics;
     private final KafkaProducer<byte[], byte[]> lateProducer;
+    private final Checkpoints checkpoints;
     private final AtomicLong batchIds = new AtomicLong();
 
     Dispatcher(ActorSystem<?> system, Map<String, EventStream> streamOfTopic,
         ActorRef<BatchCollector.Command> collector, ActorRef<MemberFeatures.Applied> repliesTo,
         FeatureSettings settings, FeatureMetrics metrics,
-        KafkaProducer<byte[], byte[]> lateProducer) {
+        KafkaProducer<byte[], byte[]> lateProducer, Checkpoints checkpoints) {
       this.sharding = ClusterSharding.get(system);
       this.streamOfTopic = streamOfTopic;
       this.collector = collector;
@@ -158,12 +278,14 @@ public final class FeaturePipeline {
       this.settings = settings;
       this.metrics = metrics;
       this.lateProducer = lateProducer;
+      this.checkpoints = checkpoints;
     }
 
     /** One member's share of a batch. */
     private static final class MemberBatch {
       final List<EnrichedEvent> events = new ArrayList<>();
       final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+
       long[] offsets() {
         long[] offsets = new long[records.size()];
         for (int i = 0; i < offsets.length; i++) {
@@ -174,11 +296,12 @@ public final class FeaturePipeline {
     }
 
     CompletionStage<Done> dispatch(TopicPartition partition,
-        List<ConsumerRecord<byte[], byte[]>> records) {
+        List<ConsumerMessage.CommittableMessage<byte[], byte[]>> messages) {
       EventStream stream = streamOfTopic.get(partition.topic());
       Map<String, MemberBatch> byMember = new LinkedHashMap<>();
       long newestIngestion = 0;
-      for (ConsumerRecord<byte[], byte[]> record : records) {
+      for (ConsumerMessage.CommittableMessage<byte[], byte[]> message : messages) {
+        ConsumerRecord<byte[], byte[]> record = message.record();
         EnrichedEventJson.Decoded decoded;
         try {
           decoded = EnrichedEventJson.decode(record.value());
@@ -194,13 +317,17 @@ public final class FeaturePipeline {
         member.records.add(record);
         newestIngestion = Math.max(newestIngestion, decoded.ingestedAt());
       }
-      metrics.records.add(records.size());
+      metrics.records.add(messages.size());
+      Checkpoints.Partition checkpoint = checkpoints.of(partition.partition());
+      ConsumerMessage.CommittableOffset last = messages.get(messages.size() - 1).committableOffset();
       if (byMember.isEmpty()) {
+        checkpoint.completed.put(partition.topic(), last);
         return CompletableFuture.completedFuture(Done.getInstance());
       }
       long batchId = batchIds.incrementAndGet();
       CompletableFuture<List<MemberFeatures.Applied>> done = new CompletableFuture<>();
       collector.tell(new BatchCollector.Expect(batchId, byMember.size(), done));
+      checkpoint.touched.addAll(byMember.keySet());
       byMember.forEach((memberId, batch) -> sharding
           .entityRefFor(MemberFeatures.ENTITY_KEY, memberId)
           .tell(new MemberFeatures.ApplyEvents(batchId, stream, batch.events, batch.offsets(),
@@ -229,6 +356,7 @@ public final class FeaturePipeline {
                     late.timestamp(), late.key(), late.value(), late.headers()));
               }
             }
+            checkpoint.completed.put(partition.topic(), last);
             return Done.getInstance();
           });
     }

@@ -14,16 +14,21 @@ import java.util.Objects;
  * @param maxBatch most records of one partition dispatched together
  * @param maxBatchDelay how long a partial batch waits for more records
  * @param replyTimeout how long a batch waits for its members; then the stream restarts
+ * @param checkpointInterval how often each partition's members are made durable and its offsets
+ *     committed
+ * @param idleTimeout an entity idle this long (and durable) passivates
  */
 public record FeatureSettings(
     String consumerGroup, String lateEventsTopic, int maxBatch, Duration maxBatchDelay,
-    Duration replyTimeout) {
+    Duration replyTimeout, Duration checkpointInterval, Duration idleTimeout) {
 
   public FeatureSettings {
     Objects.requireNonNull(consumerGroup, "consumerGroup");
     Objects.requireNonNull(lateEventsTopic, "lateEventsTopic");
     Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
     Objects.requireNonNull(replyTimeout, "replyTimeout");
+    Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
   }
 
   public static FeatureSettings create(Config root) {
@@ -37,7 +42,8 @@ public record FeatureSettings(
       }
       return new FeatureSettings(config.getString("consumer-group"),
           config.getString("late-events-topic"), maxBatch,
-          positive(config, "max-batch-delay", prefix), positive(config, "reply-timeout", prefix));
+          positive(config, "max-batch-delay", prefix), positive(config, "reply-timeout", prefix),
+          positive(config, "checkpoint-interval", prefix), positive(config, "idle-timeout", prefix));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("Invalid configuration: " + e.getMessage(), e);
     }
@@ -46,7 +52,7 @@ public record FeatureSettings(
   /** The same settings with the group and the late-events topic prefixed (tests, demo runs). */
   public FeatureSettings withPrefix(String prefix) {
     return new FeatureSettings(prefix + consumerGroup, prefix + lateEventsTopic, maxBatch,
-        maxBatchDelay, replyTimeout);
+        maxBatchDelay, replyTimeout, checkpointInterval, idleTimeout);
   }
 
   private static Duration positive(Config config, String key, String prefix) {

@@ -7,35 +7,47 @@ import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.engine.state.MemberFeatureState;
 import dev.tessera.engine.window.Outcome;
 import dev.tessera.sharding.CborSerializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One member's features: a sharded entity holding the kernel's {@link MemberFeatureState} for every
- * feature group, fed batches of the member's events by the feature pipeline.
+ * feature group, fed batches of the member's events by the {@link FeaturePipeline}.
  *
  * <p>Protocol: {@link ApplyEvents} carries the member's events of one stream from one polled batch,
- * in that stream's Kafka offset order; the entity applies them to every group's state, publishes a
- * snapshot per group as of now to its {@link SnapshotSink}, and replies {@link Applied} with the
- * counts and the positions of late events (the pipeline side-routes them). {@link GetSnapshot}
- * reads a group's full vector as of any instant the state is exact for.
+ * in that stream's Kafka offset order; the entity applies them to every group's state (events at
+ * or below a stream's last applied offset are skipped, so a replay after a crash counts nothing
+ * twice), publishes a snapshot per group as of now to its {@link SnapshotSink}, and replies {@link
+ * Applied} with the counts and the positions of late events. {@link GetSnapshot} reads a group's
+ * full vector as of any instant the state is exact for. {@link Persist} makes the state durable
+ * (the pipeline's checkpoint) and replies when it is.
  *
- * <p>Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic partition
- * ({@link MemberShards}), allocated to the node consuming that partition. Persistence: none yet —
- * state is rebuilt from the domain topics; durable checkpoints come with the member-actor issue.
+ * <p>Persistence: the state of every group is one row in Cassandra ({@link MemberStateStore}),
+ * loaded when the entity starts (commands wait in a stash meanwhile) and written on {@link
+ * Persist}. An entity idle for the idle timeout passivates itself, but only when its state is
+ * durable. Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic
+ * partition ({@link MemberShards}), placed on the node consuming that partition.
  */
 public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Command> {
+  private static final Logger log = LoggerFactory.getLogger(MemberFeatures.class);
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "MemberFeatures");
@@ -72,24 +84,89 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   public record GetSnapshot(
       String group, long asOf, ActorRef<StatusReply<FeatureSnapshot>> replyTo) implements Command {}
 
+  /** Make the state durable; the reply comes once it is. */
+  public record Persist(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /** The stop message of the entity type (hand-off, passivation). */
+  public enum Stop implements Command {
+    INSTANCE
+  }
+
+  private record Loaded(Map<String, MemberStateStore.Stored> states) implements Command {}
+
+  private record LoadFailed(Throwable cause) implements Command {}
+
+  private record Saved(ActorRef<StatusReply<Done>> replyTo, long appliedAtSave, Throwable failure)
+      implements Command {}
+
+  private enum Idle implements Command {
+    INSTANCE
+  }
+
   private final String memberId;
   private final Map<String, MemberFeatureState> states = new LinkedHashMap<>();
   private final SnapshotSink sink;
+  private final MemberStateStore store;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private long snapshotVersion;
+  /** Batches applied since start; the state is durable when none was applied since a save. */
+  private long applied;
+  private long appliedWhenDurable;
 
-  private MemberFeatures(
-      ActorContext<Command> context, String memberId, List<FeatureGroup> groups, SnapshotSink sink) {
+  private MemberFeatures(ActorContext<Command> context, String memberId, List<FeatureGroup> groups,
+      SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard,
+      Map<String, MemberStateStore.Stored> stored, Duration idleTimeout) {
     super(context);
     this.memberId = memberId;
     this.sink = sink;
+    this.store = store;
+    this.shard = shard;
     for (FeatureGroup group : groups) {
-      states.put(group.name(), MemberFeatureState.create(group, memberId));
+      MemberStateStore.Stored saved = stored.get(group.name());
+      states.put(group.name(), saved != null && saved.groupVersion() == group.version()
+          ? MemberFeatureState.fromBytes(group, saved.state())
+          : MemberFeatureState.create(group, memberId));
+    }
+    if (store != null && shard != null) {
+      context.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
     }
   }
 
-  public static Behavior<Command> create(
-      String memberId, List<FeatureGroup> groups, SnapshotSink sink) {
-    return Behaviors.setup(context -> new MemberFeatures(context, memberId, groups, sink));
+  /**
+   * @param store where the state is durable, or null to keep it in memory only (tests)
+   * @param shard the entity's shard, for self-passivation, or null never to passivate
+   */
+  public static Behavior<Command> create(String memberId, List<FeatureGroup> groups,
+      SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard,
+      Duration idleTimeout) {
+    if (store == null) {
+      return Behaviors.setup(context -> new MemberFeatures(
+          context, memberId, groups, sink, null, shard, Map.of(), idleTimeout));
+    }
+    return Behaviors.withStash(10_000, stash -> Behaviors.setup(context -> {
+      context.pipeToSelf(store.load(memberId),
+          (stored, error) -> error == null ? new Loaded(stored) : new LoadFailed(error));
+      return loading(context, stash, memberId, groups, sink, store, shard, idleTimeout);
+    }));
+  }
+
+  private static Behavior<Command> loading(ActorContext<Command> context,
+      StashBuffer<Command> stash, String memberId, List<FeatureGroup> groups, SnapshotSink sink,
+      MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard, Duration idleTimeout) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Loaded.class, loaded -> stash.unstashAll(new MemberFeatures(context, memberId,
+            groups, sink, store, shard, loaded.states(), idleTimeout)))
+        .onMessage(LoadFailed.class, failed -> {
+          // Crash: sharding restarts the entity, which loads again; nothing was applied.
+          throw new IllegalStateException("cannot load the state of member " + memberId,
+              failed.cause());
+        })
+        .onMessage(Stop.class, stop -> Behaviors.stopped())
+        .onAnyMessage(command -> {
+          stash.stash(command);
+          return Behaviors.same();
+        })
+        .build();
   }
 
   @Override
@@ -97,6 +174,10 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     return newReceiveBuilder()
         .onMessage(ApplyEvents.class, this::onApplyEvents)
         .onMessage(GetSnapshot.class, this::onGetSnapshot)
+        .onMessage(Persist.class, this::onPersist)
+        .onMessage(Saved.class, this::onSaved)
+        .onMessage(Idle.class, this::onIdle)
+        .onMessage(Stop.class, stop -> Behaviors.stopped())
         .build();
   }
 
@@ -125,7 +206,10 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
       }
       first = false;
     }
-    publish(System.currentTimeMillis());
+    if (already < command.events().size()) {
+      applied++;
+      publish(System.currentTimeMillis());
+    }
     command.replyTo().tell(new Applied(command.batchId(), memberId, accepted, late, duplicates,
         already, latePositions.stream().mapToInt(Integer::intValue).toArray()));
     return this;
@@ -141,6 +225,41 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     } else {
       command.replyTo().tell(
           StatusReply.success(state.snapshot(command.asOf(), System.currentTimeMillis())));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPersist(Persist command) {
+    if (store == null || applied == appliedWhenDurable) {
+      command.replyTo().tell(StatusReply.ack());
+      return this;
+    }
+    List<CompletableFuture<Done>> writes = new ArrayList<>();
+    for (MemberFeatureState state : states.values()) {
+      writes.add(store.save(memberId, state.group().name(), state.group().version(),
+          state.toBytes()).toCompletableFuture());
+    }
+    long appliedAtSave = applied;
+    getContext().pipeToSelf(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)),
+        (done, error) -> new Saved(command.replyTo(), appliedAtSave, error));
+    return this;
+  }
+
+  private Behavior<Command> onSaved(Saved saved) {
+    if (saved.failure() != null) {
+      log.warn("Saving the state of member {} failed: {}", memberId, saved.failure().toString());
+      saved.replyTo().tell(StatusReply.error("saving the state of " + memberId + " failed: "
+          + saved.failure().getMessage()));
+    } else {
+      appliedWhenDurable = Math.max(appliedWhenDurable, saved.appliedAtSave());
+      saved.replyTo().tell(StatusReply.ack());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onIdle(Idle idle) {
+    if (applied == appliedWhenDurable) {
+      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
     }
     return this;
   }

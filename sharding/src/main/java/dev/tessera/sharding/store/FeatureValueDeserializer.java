@@ -31,8 +31,8 @@ final class FeatureValueDeserializer extends JsonDeserializer<Object> {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Double> readCategories(JsonParser parser, DeserializationContext context)
-      throws IOException {
+  private static Map<String, Double> readCategories(
+      JsonParser parser, DeserializationContext context) throws IOException {
     Map<String, Double> categories = new LinkedHashMap<>();
     String key;
     while ((key = parser.nextFieldName()) != null) {

@@ -21,9 +21,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * remote or uniform access.
  *
  * <p>Expiry: a timer sweeps every {@link StoreSettings#sweepInterval()} and evicts the keys whose
- * {@code expiresAt <= System.currentTimeMillis()}: expiry is wall-clock epoch millis on the node,
- * compared with {@code expiresAt} (the last accepted event time plus the group's TTL). Reads use the
- * {@code now} their caller passes. A full table evicts the soonest-expiring keys.
+ * {@code expiresAt <= System.currentTimeMillis()}: expiry is wall-clock epoch millis on the
+ * node, compared with {@code expiresAt} (the last accepted event time plus the group's TTL). Reads
+ * use the {@code now} their caller passes. A full table evicts the soonest-expiring keys.
  *
  * <p>Not persistent and not sharded: the store lives in this node's memory only. After a restart
  * or a rebalance the member entities re-publish their snapshots (they hold the durable state).

@@ -30,7 +30,8 @@ public record StoreSettings(Duration sweepInterval, int maxEntries) {
   public static StoreSettings create(Config root) {
     try {
       Config config = root.getConfig("tessera.store");
-      return new StoreSettings(positive(config, "sweep-interval"), atLeastOne(config, "max-entries"));
+      return new StoreSettings(
+          positive(config, "sweep-interval"), atLeastOne(config, "max-entries"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("Invalid configuration: " + e.getMessage(), e);
     }

@@ -103,4 +103,31 @@ class OnlineStoreTest {
         .isEqualTo(SnapshotTable.estimateBytes(Snapshots.engagement("b", 1, 2_000, 2))
             + SnapshotTable.estimateBytes(Snapshots.engagement("c", 1, 3_000, 3)));
   }
+
+  @Test
+  void absorbsABurstOfPutsAndPrintsTheRate() {
+    int n = 200_000;
+    StoredSnapshot[] snapshots = new StoredSnapshot[n];
+    for (int i = 0; i < n; i++) {
+      snapshots[i] = Snapshots.engagement("member-" + (i % 50_000), 1 + i / 50_000, 10_000, i);
+    }
+    SnapshotTable table = new SnapshotTable(100_000);
+    ActorRef<OnlineStore.Command> store =
+        testKit.spawn(OnlineStore.create(new StoreSettings(Duration.ofHours(1), 100_000), table));
+    TestProbe<OnlineStore.Stats> stats = testKit.createTestProbe();
+
+    long start = System.nanoTime();
+    for (StoredSnapshot snapshot : snapshots) {
+      store.tell(new OnlineStore.Put(snapshot));
+    }
+    store.tell(new OnlineStore.GetStats(stats.getRef()));
+    OnlineStore.Stats received = stats.receiveMessage(Duration.ofSeconds(30));
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    System.out.printf("online store: %d puts through the actor (one sender) in %.2f s: %.0f puts/s%n",
+        n, seconds, n / seconds);
+    assertThat(received.puts()).isEqualTo(n);
+    assertThat(received.entries()).isEqualTo(50_000);
+    assertThat(received.staleRejected()).isZero();
+  }
 }
