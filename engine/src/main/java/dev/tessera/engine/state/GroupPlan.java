@@ -48,6 +48,10 @@ final class GroupPlan {
     final long lookbackMs; // DISTINCT only: longest window it serves
     /** 1 for count, 2 for sum: the hot cases folded without a virtual call; 0 otherwise. */
     final int additive;
+    /** Index of {@link #field} among the plan's raw numeric columns; -1 for the constant field. */
+    int rawValue = -1;
+    /** Index of {@link #category} among the plan's raw category fields; -1 if none. */
+    int rawCategory = -1;
 
     Acc(AccKind kind, EventFilter filter, int layer, SlotAggregator scalar, int slot, int table, EventField field,
         EventField category, long halfLifeMs, int maxDistinct, long lookbackMs) {
@@ -121,6 +125,11 @@ final class GroupPlan {
   final FeatureRead[] reads;
   final String[] featureNames;
   final int maxWidth;
+  /** Numeric fields (other than the constant) and category fields kept for raw events. */
+  final EventField[] rawNumeric;
+  final EventField[] rawCategory;
+  /** The category column of a raw event without category fields: every count 0. */
+  final int[] noCategories;
   /** Working memory of reads, per thread. */
   final ThreadLocal<ReadScratch> readScratch = ThreadLocal.withInitial(() -> new ReadScratch(this));
 
@@ -296,6 +305,33 @@ final class GroupPlan {
       }
     }
     this.maxWidth = mw;
+    if (accs.length > 64) {
+      throw new IllegalArgumentException(
+          "feature group " + group.name() + " v" + group.version() + " needs " + accs.length
+              + " accumulators; at most 64 are supported");
+    }
+    List<EventField> numeric = new ArrayList<>();
+    List<EventField> category = new ArrayList<>();
+    for (Acc a : accs) {
+      if (a.kind == AccKind.DISTINCT) {
+        continue;
+      }
+      if (a.field != null && a.field != EventField.ONE) {
+        if (!numeric.contains(a.field)) {
+          numeric.add(a.field);
+        }
+        a.rawValue = numeric.indexOf(a.field);
+      }
+      if (a.category != null) {
+        if (!category.contains(a.category)) {
+          category.add(a.category);
+        }
+        a.rawCategory = category.indexOf(a.category);
+      }
+    }
+    this.rawNumeric = numeric.toArray(new EventField[0]);
+    this.rawCategory = category.toArray(new EventField[0]);
+    this.noCategories = new int[rawCategory.length];
   }
 
   private static long lcm(long a, long b) {

@@ -61,8 +61,6 @@ public final class MemberFeatureState implements Serializable {
 
   private static final long NONE = Long.MIN_VALUE;
   private static final int STREAMS = EventStream.count();
-  private static final EnrichedEvent[] NO_EVENTS = new EnrichedEvent[0];
-  private static final long[] NO_TIMES = new long[0];
 
   private final transient GroupPlan plan;
   private final transient String memberId;
@@ -79,10 +77,7 @@ public final class MemberFeatureState implements Serializable {
   private final transient DistinctTable[] distincts;
   private final transient CategoryDictionary dictionary = new CategoryDictionary();
   private final transient DuplicateTable duplicateIds = new DuplicateTable();
-  private transient EnrichedEvent[] tail = NO_EVENTS;
-  /** The tail's event times, so ordering and sealing never touch cold event objects. */
-  private transient long[] tailTimes = NO_TIMES;
-  private transient int tailSize;
+  private final transient RawEvents raw;
 
   private transient int[] tileCache;
   private transient int compactDictionaryAt = 64;
@@ -107,6 +102,7 @@ public final class MemberFeatureState implements Serializable {
       }
     }
     tileCache = new int[layers.length];
+    raw = new RawEvents(plan);
   }
 
   /** An empty state. */
@@ -164,8 +160,8 @@ public final class MemberFeatureState implements Serializable {
     if (seal != NONE && time < seal) {
       fold(event, FOLD_TILES | FOLD_DISTINCT);
     } else {
-      fold(event, FOLD_TILES | FOLD_PENDING);
-      appendTail(event);
+      long mask = fold(event, FOLD_TILES | FOLD_PENDING);
+      raw.add(event, mask, dictionary);
     }
     if (time > maxWatermark) {
       maxWatermark = time;
@@ -205,41 +201,15 @@ public final class MemberFeatureState implements Serializable {
     return new ApplyCounts(accepted, late, duplicates, already);
   }
 
-  private void appendTail(EnrichedEvent e) {
-    if (tailSize == tail.length) {
-      tail = Arrays.copyOf(tail, Math.max(4, tailSize * 2));
-      tailTimes = Arrays.copyOf(tailTimes, tail.length);
-    }
-    long time = e.eventTime();
-    int i = tailSize;
-    while (i > 0 && tailTimes[i - 1] > time) {
-      tail[i] = tail[i - 1];
-      tailTimes[i] = tailTimes[i - 1];
-      i--;
-    }
-    tail[i] = e;
-    tailTimes[i] = time;
-    tailSize++;
-  }
-
   private void advanceSeal() {
     long next = WindowContract.align(maxWatermark - plan.latenessMs, plan.grainMs);
     if (seal != NONE && next <= seal) {
       return;
     }
     seal = next;
-    int n = 0;
-    while (n < tailSize && tailTimes[n] < seal) {
-      n++;
-    }
+    raw.dropBefore(seal);
     for (DistinctTable d : distincts) {
       d.seal(seal);
-    }
-    if (n > 0) {
-      System.arraycopy(tail, n, tail, 0, tailSize - n);
-      System.arraycopy(tailTimes, n, tailTimes, 0, tailSize - n);
-      Arrays.fill(tail, tailSize - n, tailSize, null);
-      tailSize -= n;
     }
     for (int l = 0; l < layers.length; l++) {
       layers[l].evictBefore(seal - plan.layerLookbackMs[l]);
@@ -277,7 +247,9 @@ public final class MemberFeatureState implements Serializable {
         live[d.pendingIds[i]] = true;
       }
     }
+    raw.markLive(live);
     int[] remap = dictionary.compact(live);
+    raw.remap(remap);
     for (CategoryTiles c : categories) {
       c.remap(remap);
     }
@@ -296,7 +268,7 @@ public final class MemberFeatureState implements Serializable {
    * before t and the raw tail for the rest) and, once it is below the seal point, into the distinct tables (which
    * keep one latest time per value, so they may only hold events at or before every readable t).
    */
-  private void fold(EnrichedEvent e, int what) {
+  private long fold(EnrichedEvent e, int what) {
     long time = e.eventTime();
     boolean tiles = (what & FOLD_TILES) != 0;
     boolean distinct = (what & (FOLD_DISTINCT | FOLD_PENDING)) != 0;
@@ -304,6 +276,7 @@ public final class MemberFeatureState implements Serializable {
     if (tiles) {
       Arrays.fill(tileCache, -1);
     }
+    long mask = 0;
     for (int a : plan.accsByType[e.type().ordinal()]) {
       GroupPlan.Acc acc = plan.accs[a];
       if (acc.kind == GroupPlan.AccKind.DISTINCT ? !distinct : !tiles) {
@@ -311,6 +284,9 @@ public final class MemberFeatureState implements Serializable {
       }
       if (acc.hasConditions && !acc.filter.matches(e)) {
         continue;
+      }
+      if (acc.kind != GroupPlan.AccKind.DISTINCT) {
+        mask |= 1L << a;
       }
       switch (acc.kind) {
         case SCALAR -> {
@@ -381,6 +357,7 @@ public final class MemberFeatureState implements Serializable {
         }
       }
     }
+    return mask;
   }
 
   /** Slot offset of the tile of {@code time} in a layer, created if absent; -1 if it lies beyond the horizon. */
@@ -532,7 +509,7 @@ public final class MemberFeatureState implements Serializable {
   private double computeScalar(int a, long lo, long split, long hi, long t, double[] s) {
     GroupPlan.Acc acc = plan.accs[a];
     if (acc.additive != 0) {
-      return additive(acc, lo, split, hi);
+      return additive(a, acc, lo, split, hi);
     }
     SlotAggregator agg = acc.scalar;
     TileLayer layer = layers[acc.layer];
@@ -546,21 +523,21 @@ public final class MemberFeatureState implements Serializable {
       }
       agg.merge(s, 0, t, data, i * stride + 1 + acc.slot, start);
     }
-    for (int j = tailFrom(split); j < tailSize; j++) {
-      long time = tailTimes[j];
+    long bit = 1L << a;
+    for (int j = raw.from(split), n = raw.size; j < n; j++) {
+      long time = raw.times[j];
       if (time > hi) {
         break;
       }
-      EnrichedEvent e = tail[j];
-      if (acc.matches(e)) {
-        agg.update(s, 0, t, time, acc.field.number(e));
+      if ((raw.masks[j] & bit) != 0) {
+        agg.update(s, 0, t, time, raw.value(j, acc.rawValue));
       }
     }
     return agg.result(s, 0, t, t);
   }
 
   /** Counts and sums: the hot, order-free case, without virtual calls. */
-  private double additive(GroupPlan.Acc acc, long lo, long split, long hi) {
+  private double additive(int a, GroupPlan.Acc acc, long lo, long split, long hi) {
     TileLayer layer = layers[acc.layer];
     double[] data = layer.data;
     int stride = layer.stride;
@@ -572,13 +549,13 @@ public final class MemberFeatureState implements Serializable {
       }
       sum += data[base + 1 + acc.slot];
     }
-    for (int j = tailFrom(split); j < tailSize; j++) {
-      if (tailTimes[j] > hi) {
+    long bit = 1L << a;
+    for (int j = raw.from(split), n = raw.size; j < n; j++) {
+      if (raw.times[j] > hi) {
         break;
       }
-      EnrichedEvent e = tail[j];
-      if (acc.matches(e)) {
-        sum += acc.additive == 1 ? 1 : acc.field.number(e);
+      if ((raw.masks[j] & bit) != 0) {
+        sum += acc.additive == 1 ? 1 : raw.value(j, acc.rawValue);
       }
     }
     return sum;
@@ -619,32 +596,26 @@ public final class MemberFeatureState implements Serializable {
       }
       cs[(int) (key & CategoryTiles.CATEGORY_MASK)] += v;
     }
-    for (int j = tailFrom(split); j < tailSize; j++) {
-      long time = tailTimes[j];
+    long bit = 1L << a;
+    for (int j = raw.from(split), n = raw.size; j < n; j++) {
+      long time = raw.times[j];
       if (time > hi) {
         break;
       }
-      EnrichedEvent e = tail[j];
-      if (!acc.matches(e)) {
+      if ((raw.masks[j] & bit) == 0) {
         continue;
       }
-      double w = acc.field.number(e);
+      double w = raw.value(j, acc.rawValue);
       if (w == 0) {
-        continue; // adds nothing, and its categories may have no id
+        continue;
       }
       if (decayed) {
         w *= Math.pow(2.0, (time - t) / halfLife);
       }
-      if (acc.category == EventField.GENRE) {
-        List<String> g = e.genres();
-        for (int k = 0; k < g.size(); k++) {
-          cs[dictionary.find(g.get(k))] += w;
-        }
-      } else {
-        String v = acc.category.category(e);
-        if (v != null) {
-          cs[dictionary.find(v)] += w;
-        }
+      int[] c = raw.cats[j];
+      int p = raw.categoryOffset(j, acc.rawCategory);
+      for (int k = 1; k <= c[p]; k++) {
+        cs[c[p + k]] += w;
       }
     }
   }
@@ -652,21 +623,6 @@ public final class MemberFeatureState implements Serializable {
   /** The earliest instant a window of this lookback can reach from a readable t; none before the first seal. */
   private long horizonStart(long lookbackMs) {
     return seal == NONE ? NONE : seal - lookbackMs;
-  }
-
-  /** Index of the first raw event at or after {@code from}. */
-  private int tailFrom(long from) {
-    int lo = 0;
-    int hi = tailSize;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (tailTimes[mid] < from) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   private long distinct(int a, long lo, long hi, ReadScratch rs) {
@@ -753,14 +709,14 @@ public final class MemberFeatureState implements Serializable {
     }
     out.put("distinct", distinct);
     out.put("duplicate-ids", 32 + 16L * duplicateIds.keys.length);
-    out.put("raw-events", 32 + 12L * tail.length + 160L * tailSize);
+    out.put("raw-events", raw.approximateBytes());
     out.put("dictionary", 32 + 8L * dictionary.names.length);
     return out;
   }
 
   /** Number of raw (not yet sealed) events held. */
   public int rawEventCount() {
-    return tailSize;
+    return raw.size;
   }
 
   /** Releases spare array capacity (e.g. before a member goes idle). */
@@ -775,10 +731,7 @@ public final class MemberFeatureState implements Serializable {
       d.trim();
     }
     duplicateIds.trim();
-    if (tail.length != tailSize) {
-      tail = tailSize == 0 ? NO_EVENTS : Arrays.copyOf(tail, tailSize);
-      tailTimes = tailSize == 0 ? NO_TIMES : Arrays.copyOf(tailTimes, tailSize);
-    }
+    raw.trim();
   }
 
   // ---------------------------------------------------------------------------------------------- binary form
@@ -839,9 +792,25 @@ public final class MemberFeatureState implements Serializable {
       w.writeLong(duplicateIds.keys[i]);
       w.writeZigZag(maxWatermark - duplicateIds.times[i]);
     }
-    w.writeVarLong(tailSize);
-    for (int i = 0; i < tailSize; i++) {
-      writeEvent(w, tail[i]);
+    for (DistinctTable d : distincts) {
+      w.writeVarLong(d.pending);
+      for (int i = 0; i < d.pending; i++) {
+        w.writeVarLong(d.pendingIds[i]);
+        w.writeZigZag(maxWatermark - d.pendingTimes[i]);
+      }
+    }
+    w.writeVarLong(raw.size);
+    for (int i = 0; i < raw.size; i++) {
+      w.writeZigZag(maxWatermark - raw.times[i]);
+      w.writeLong(raw.masks[i]);
+      for (int k = 0; k < plan.rawNumeric.length; k++) {
+        w.writeDouble(raw.values[i * plan.rawNumeric.length + k]);
+      }
+      int[] c = raw.cats[i];
+      w.writeVarLong(c.length);
+      for (int id : c) {
+        w.writeVarLong(id);
+      }
     }
     return w.toBytes();
   }
@@ -925,51 +894,32 @@ public final class MemberFeatureState implements Serializable {
       dupTimes[i] = st.maxWatermark - r.readZigZag();
     }
     st.duplicateIds.load(dupKeys, dupTimes);
-    int tail = r.readVarInt();
-    st.tail = tail == 0 ? NO_EVENTS : new EnrichedEvent[tail];
-    st.tailTimes = tail == 0 ? NO_TIMES : new long[tail];
-    for (int i = 0; i < tail; i++) {
-      st.tail[i] = readEvent(r, st.memberId);
-      st.tailTimes[i] = st.tail[i].eventTime();
-      st.fold(st.tail[i], FOLD_PENDING); // its tiles are restored already; rebuild its pending distinct values
+    for (DistinctTable d : st.distincts) {
+      int n = r.readVarInt();
+      for (int i = 0; i < n; i++) {
+        int id = r.readVarInt();
+        d.addPending(id, st.maxWatermark - r.readZigZag());
+      }
     }
-    st.tailSize = tail;
+    int rawCount = r.readVarInt();
+    int width = st.plan.rawNumeric.length;
+    for (int i = 0; i < rawCount; i++) {
+      long time = st.maxWatermark - r.readZigZag();
+      long mask = r.readLong();
+      double[] vals = new double[width];
+      for (int k = 0; k < width; k++) {
+        vals[k] = r.readDouble();
+      }
+      int[] c = new int[r.readVarInt()];
+      for (int k = 0; k < c.length; k++) {
+        c[k] = r.readVarInt();
+      }
+      st.raw.insert(time, mask, vals, c.length == 0 ? st.plan.noCategories : c);
+    }
     if (!r.atEnd()) {
       throw new IllegalArgumentException("trailing bytes after state");
     }
     return st;
-  }
-
-  private static void writeEvent(BinaryCodec.Writer w, EnrichedEvent e) {
-    Event ev = e.event();
-    w.writeByte(ev.type().ordinal() | (e.unknownTitle() ? 0x80 : 0));
-    w.writeString(ev.eventId());
-    w.writeZigZag(ev.eventTime());
-    w.writeVarLong(ev.schemaVersion());
-    w.writeString(ev.titleId());
-    w.writeVarLong(ev.watchedSeconds());
-    w.writeVarLong(ev.rating());
-    w.writeString(ev.query());
-    w.writeDouble(ev.bandwidthKbps());
-    w.writeDouble(ev.latencyMs());
-    w.writeString(ev.resolution());
-    w.writeVarLong(e.genres().size());
-    for (String g : e.genres()) {
-      w.writeString(g);
-    }
-  }
-
-  private static EnrichedEvent readEvent(BinaryCodec.Reader r, String memberId) {
-    int b = r.readByte();
-    EventType type = EventType.ofOrdinal(b & 0x7F);
-    Event ev = new Event(r.readString(), memberId, type, r.readZigZag(), r.readVarInt(), r.readString(),
-        r.readVarInt(), r.readVarInt(), r.readString(), r.readDouble(), r.readDouble(), r.readString());
-    int g = r.readVarInt();
-    List<String> genres = new ArrayList<>(g);
-    for (int i = 0; i < g; i++) {
-      genres.add(r.readString());
-    }
-    return new EnrichedEvent(ev, genres, (b & 0x80) != 0);
   }
 
   @Serial
@@ -994,7 +944,7 @@ public final class MemberFeatureState implements Serializable {
   @Override
   public String toString() {
     return "MemberFeatureState[" + memberId + ", " + plan.group.name() + " v" + plan.group.version()
-        + ", watermark=" + maxWatermark + ", exactFrom=" + seal + ", tiles=" + tileCount() + ", raw=" + tailSize
+        + ", watermark=" + maxWatermark + ", exactFrom=" + seal + ", tiles=" + tileCount() + ", raw=" + raw.size
         + ", ids=" + duplicateIds.size() + "]";
   }
 }
