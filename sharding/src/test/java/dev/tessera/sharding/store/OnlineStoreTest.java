@@ -124,8 +124,8 @@ class OnlineStoreTest {
     OnlineStore.Stats received = stats.receiveMessage(Duration.ofSeconds(30));
     double seconds = (System.nanoTime() - start) / 1e9;
 
-    System.out.printf("online store: %d puts through the actor (one sender) in %.2f s: %.0f puts/s%n",
-        n, seconds, n / seconds);
+    System.out.printf("online store: %d puts through the actor (one sender) in %.2f s: %.0f"
+        + " puts/s%n", n, seconds, n / seconds);
     assertThat(received.puts()).isEqualTo(n);
     assertThat(received.entries()).isEqualTo(50_000);
     assertThat(received.staleRejected()).isZero();
