@@ -15,10 +15,16 @@ import dev.tessera.simulations.generator.Simulation;
 import dev.tessera.simulations.generator.SimulationConfig;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import dev.tessera.engine.state.SnapshotDifference;
+import dev.tessera.sharding.store.Lookup;
+import dev.tessera.sharding.store.OnlineStore;
+import dev.tessera.sharding.store.SnapshotTable;
+import dev.tessera.sharding.store.StoreSettings;
+import dev.tessera.sharding.store.StoredSnapshot;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -39,16 +45,21 @@ class FeaturePipelineIT {
     FeatureSettings settings = FeatureSettings.create(config).withPrefix(names.prefix() + "-");
     TopicSetup.ensure(bootstrap, topics);
     List<FeatureGroup> groups = FeatureRegistry.fromConfig(config).all();
-    Simulation simulation = Simulation.create(SimulationConfig.builder(99).members(150)
-        .titles(300).duplicateFraction(0.01).lateFraction(0.01).malformedFraction(0).build());
+    SimulationConfig simulated = SimulationConfig.builder(99).members(150).titles(300)
+        .duplicateFraction(0.01).lateFraction(0.01).malformedFraction(0).build();
+    // Events that end two minutes ago, so the snapshots published as of now hold live windows.
+    long span = Simulation.create(simulated).spanMs(12_000);
+    Simulation simulation = Simulation.create(
+        simulated.withStartTimeMs(System.currentTimeMillis() - span - 120_000));
     GroundTruth truth = new GroundTruth(groups.get(0), simulation.reference().titleCatalogue());
     truth.produce(bootstrap, topics, simulation.generate(12_000));
 
     ActorSystem<Void> system = FeatureNode.start(config);
-    Map<String, FeatureSnapshot> published = new ConcurrentHashMap<>();
+    SnapshotTable table = new SnapshotTable(10_000);
     try {
-      FeaturePipeline.initSharding(system, groups,
-          (snapshot, version, snapshotVersion, offsets) -> published.put(snapshot.memberId(), snapshot),
+      ActorRef<OnlineStore.Command> store = system.systemActorOf(
+          OnlineStore.create(StoreSettings.create(config), table), "store", Props.empty());
+      FeaturePipeline.initSharding(system, groups, new OnlineStoreSink(store),
           topics.domainPartitions(), null, settings);
       FeatureMetrics metrics = new FeatureMetrics();
       FeaturePipeline pipeline =
@@ -63,8 +74,25 @@ class FeaturePipelineIT {
       assertThat(metrics.duplicates()).isEqualTo(truth.duplicates);
       assertThat(metrics.memberMessages()).as("one message per member per batch, not per event")
           .isLessThan(truth.produced);
-      assertThat(published.keySet()).isEqualTo(truth.members().keySet());
       assertThat(truth.differences(system)).isEmpty();
+      // The online store holds every member's last published vector, exact as of its asOf.
+      FeatureGroup group = groups.get(0);
+      long now = System.currentTimeMillis();
+      assertThat(table.size()).isEqualTo(truth.members().size());
+      long nonZeroPlays = 0;
+      for (var member : truth.members().entrySet()) {
+        Lookup lookup = table.get(member.getKey(), group.name(), now);
+        assertThat(lookup).isInstanceOf(Lookup.Present.class);
+        StoredSnapshot stored = ((Lookup.Present) lookup).snapshot();
+        FeatureSnapshot expected = member.getValue().snapshot(stored.asOf(), 0);
+        FeatureSnapshot actual = new FeatureSnapshot(stored.memberId(), stored.group(),
+            stored.groupVersion(), stored.values(), stored.asOf(), stored.watermark(),
+            stored.computedAt(), stored.expiresAt());
+        assertThat(SnapshotDifference.of(expected, actual)).as(member.getKey()).isNull();
+        assertThat(stored.lastOffsets()).hasSize(5);
+        nonZeroPlays += (Long) stored.values().get("plays_24h") > 0 ? 1 : 0;
+      }
+      assertThat(nonZeroPlays).as("live windows, not a vacuous comparison").isPositive();
       pipeline.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } finally {
       FeatureNode.stop(system);
