@@ -50,7 +50,17 @@ public record FeatureGroup(
       throw new IllegalArgumentException("a group needs at least one feature");
     }
     features = List.copyOf(sorted);
+    long longest = 0;
+    for (FeatureDefinition f : features) {
+      longest = Math.max(longest, f.window().lengthMs());
+    }
+    if (longest + allowedLatenessMs > MAX_DUPLICATE_HORIZON_MS) {
+      throw new IllegalArgumentException("the longest window plus the allowed lateness must not exceed 20 days");
+    }
   }
+
+  /** Upper bound of longest window + lateness (the duplicate horizon), so ids' times fit 32-bit offsets. */
+  public static final long MAX_DUPLICATE_HORIZON_MS = Duration.ofDays(20).toMillis();
 
   /** The longest window length of the group; with the lateness it is the duplicate horizon. */
   public long longestWindowMs() {

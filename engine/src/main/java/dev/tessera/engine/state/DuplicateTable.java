@@ -7,22 +7,35 @@ import java.util.Arrays;
  * low 3 bits, each with the eventTime of its most recent accepted copy. Whether an entry still blocks is decided by
  * the caller from that time, so a not-yet-swept entry never blocks wrongly.
  *
- * <p>Layout: a sorted main array (binary search) plus a small unsorted buffer of recent inserts that is merged into
- * it when full, so inserts cost O(n / 32) amortised instead of O(n) even for members with thousands of ids.
+ * <p>Layout: a sorted main array (interpolated search) plus a small unsorted buffer of recent inserts that is merged
+ * into it when full, so inserts cost O(n / 32) amortised even for members with thousands of ids. Main-array times are
+ * 32-bit offsets from a per-stream base: a stream's live entries lie within one horizon ({@code watermark - horizon
+ * <= time <= watermark}), which {@link dev.tessera.engine.definition.FeatureGroup} keeps under 2^31 ms; when a new time
+ * no longer fits, the stream is rebased and the entries below the new base, all expired, are dropped.
  */
 final class DuplicateTable {
   static final long ABSENT = Long.MIN_VALUE;
   private static final int BUFFER = 32;
-  private static final long[] EMPTY = new long[0];
+  private static final long[] NO_LONGS = new long[0];
+  private static final int[] NO_INTS = new int[0];
 
-  long[] keys = EMPTY;
-  long[] times = EMPTY;
+  private final long horizonMs;
+  long[] keys = NO_LONGS;
+  int[] offsets = NO_INTS;
   int size;
-  private long[] bufferKeys = EMPTY;
-  private long[] bufferTimes = EMPTY;
+  private final long[] base = new long[8];
+  private long[] bufferKeys = NO_LONGS;
+  private long[] bufferTimes = NO_LONGS;
   private int buffered;
   /** A lower bound of every entry's time: sweeping is skipped while nothing can have expired. */
   private long oldest = Long.MAX_VALUE;
+  /** Where {@link #timeOf} found its key: a main index, {@code -(buffer index) - 2}, or -1 for absent. */
+  private int found = -1;
+
+  DuplicateTable(long horizonMs) {
+    this.horizonMs = horizonMs;
+    Arrays.fill(base, ABSENT);
+  }
 
   /** A 64-bit FNV-1a hash of the id, finalised with SplitMix64, with the stream in the low 3 bits. */
   static long key(String eventId, int stream) {
@@ -37,6 +50,11 @@ final class DuplicateTable {
     h *= 0x94d049bb133111ebL;
     h ^= h >>> 31;
     return (h & ~7L) | stream;
+  }
+
+  /** The time of main entry i. */
+  long timeAt(int i) {
+    return base[(int) (keys[i] & 7)] + offsets[i];
   }
 
   /**
@@ -64,9 +82,6 @@ final class DuplicateTable {
     return k[i] == key ? i : -i - 1;
   }
 
-  /** Where {@link #timeOf} found its key: a main index, {@code -(buffer index) - 2}, or -1 for absent. */
-  private int found = -1;
-
   /** The time of the entry, or {@link #ABSENT}. */
   long timeOf(long key) {
     for (int i = 0; i < buffered; i++) {
@@ -77,14 +92,23 @@ final class DuplicateTable {
     }
     int i = indexOf(key);
     found = i >= 0 ? i : -1;
-    return i >= 0 ? times[i] : ABSENT;
+    return i >= 0 ? timeAt(i) : ABSENT;
   }
 
   /** Inserts or replaces the entry of the key last passed to {@link #timeOf}, without searching again. */
   void putLastLookedUp(long key, long time) {
     oldest = Math.min(oldest, time);
     if (found >= 0) {
-      times[found] = time;
+      int s = (int) (key & 7);
+      if (!fits(s, time)) {
+        rebase(s, time - horizonMs);
+        found = indexOf(key);
+      }
+      if (found >= 0) {
+        offsets[found] = (int) (time - base[s]);
+      } else {
+        append(key, time);
+      }
     } else if (found < -1) {
       bufferTimes[-found - 2] = time;
     } else {
@@ -97,6 +121,39 @@ final class DuplicateTable {
   void put(long key, long time) {
     timeOf(key);
     putLastLookedUp(key, time);
+  }
+
+  private boolean fits(int s, long time) {
+    if (base[s] == ABSENT) {
+      return false;
+    }
+    long off = time - base[s];
+    return off >= Integer.MIN_VALUE && off <= Integer.MAX_VALUE;
+  }
+
+  /** Moves stream s's base, dropping its main entries below it (they are expired: older than a horizon). */
+  private void rebase(int s, long newBase) {
+    long old = base[s];
+    base[s] = newBase;
+    if (old == ABSENT) {
+      return;
+    }
+    int w = 0;
+    for (int i = 0; i < size; i++) {
+      long k = keys[i];
+      long off = offsets[i];
+      if ((int) (k & 7) == s) {
+        long real = old + off;
+        if (real < newBase) {
+          continue;
+        }
+        off = real - newBase;
+      }
+      keys[w] = k;
+      offsets[w] = (int) off;
+      w++;
+    }
+    size = w;
   }
 
   private void append(long key, long time) {
@@ -119,6 +176,12 @@ final class DuplicateTable {
     if (buffered == 0) {
       return;
     }
+    for (int i = 0; i < buffered; i++) {
+      int s = (int) (bufferKeys[i] & 7);
+      if (!fits(s, bufferTimes[i])) {
+        rebase(s, bufferTimes[i] - horizonMs);
+      }
+    }
     // sort the buffer (insertion sort: at most 32 entries)
     for (int i = 1; i < buffered; i++) {
       long k = bufferKeys[i];
@@ -134,23 +197,23 @@ final class DuplicateTable {
     }
     int n = size + buffered;
     long[] k = keys.length >= n ? keys : new long[Math.max(n, size + (size >> 1) + BUFFER)];
-    long[] t = keys.length >= n ? times : new long[k.length];
+    int[] o = keys.length >= n ? offsets : new int[k.length];
     // merge from the back so the main arrays can be reused in place
     int a = size - 1;
     int b = buffered - 1;
     for (int w = n - 1; w >= 0; w--) {
       if (b < 0 || (a >= 0 && keys[a] > bufferKeys[b])) {
         k[w] = keys[a];
-        t[w] = times[a];
+        o[w] = offsets[a];
         a--;
       } else {
         k[w] = bufferKeys[b];
-        t[w] = bufferTimes[b];
+        o[w] = (int) (bufferTimes[b] - base[(int) (bufferKeys[b] & 7)]);
         b--;
       }
     }
     keys = k;
-    times = t;
+    offsets = o;
     size = n;
     buffered = 0;
   }
@@ -161,7 +224,7 @@ final class DuplicateTable {
    *
    * @param latestStart the largest horizon start, {@code max watermark - horizonMs}
    */
-  void sweep(long[] watermarks, long horizonMs, long latestStart) {
+  void sweep(long[] watermarks, long latestStart) {
     // Lookups check times, so expired entries may linger; sweeping once they could be 1/16 of the horizon old keeps
     // the cost amortised (not a full pass per seal advance) for a few percent of memory.
     if (oldest >= latestStart - horizonMs / 16) {
@@ -171,10 +234,11 @@ final class DuplicateTable {
     int w = 0;
     long min = Long.MAX_VALUE;
     for (int i = 0; i < size; i++) {
-      if (times[i] >= watermarks[(int) (keys[i] & 7)] - horizonMs) {
+      long real = timeAt(i);
+      if (real >= watermarks[(int) (keys[i] & 7)] - horizonMs) {
         keys[w] = keys[i];
-        times[w] = times[i];
-        min = Math.min(min, times[i]);
+        offsets[w] = offsets[i];
+        min = Math.min(min, real);
         w++;
       }
     }
@@ -186,27 +250,33 @@ final class DuplicateTable {
     return size + buffered;
   }
 
-  /** Merges and releases spare capacity; afterwards {@link #keys} / {@link #times} hold every entry, sorted. */
+  /** Merges and releases spare capacity; afterwards the main arrays hold every entry, sorted. */
   void trim() {
     merge();
-    bufferKeys = EMPTY;
-    bufferTimes = EMPTY;
+    bufferKeys = NO_LONGS;
+    bufferTimes = NO_LONGS;
     if (keys.length != size) {
-      keys = size == 0 ? EMPTY : Arrays.copyOf(keys, size);
-      times = size == 0 ? EMPTY : Arrays.copyOf(times, size);
+      keys = size == 0 ? NO_LONGS : Arrays.copyOf(keys, size);
+      offsets = size == 0 ? NO_INTS : Arrays.copyOf(offsets, size);
     }
   }
 
   /** Restores sorted entries (binary form). */
   void load(long[] sortedKeys, long[] entryTimes) {
+    Arrays.fill(base, ABSENT);
+    long min = Long.MAX_VALUE;
+    for (int i = 0; i < sortedKeys.length; i++) {
+      int s = (int) (sortedKeys[i] & 7);
+      base[s] = base[s] == ABSENT ? entryTimes[i] : Math.min(base[s], entryTimes[i]);
+      min = Math.min(min, entryTimes[i]);
+    }
     keys = sortedKeys;
-    times = entryTimes;
+    offsets = new int[sortedKeys.length];
+    for (int i = 0; i < sortedKeys.length; i++) {
+      offsets[i] = (int) (entryTimes[i] - base[(int) (sortedKeys[i] & 7)]);
+    }
     size = sortedKeys.length;
     buffered = 0;
-    long min = Long.MAX_VALUE;
-    for (long t : entryTimes) {
-      min = Math.min(min, t);
-    }
     oldest = min;
   }
 }

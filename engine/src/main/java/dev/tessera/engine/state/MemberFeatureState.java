@@ -76,7 +76,7 @@ public final class MemberFeatureState implements Serializable {
   private final transient CategoryTiles[] categories;
   private final transient DistinctTable[] distincts;
   private final transient CategoryDictionary dictionary = new CategoryDictionary();
-  private final transient DuplicateTable duplicateIds = new DuplicateTable();
+  private final transient DuplicateTable duplicateIds;
   private final transient RawEvents raw;
 
   private transient int[] tileCache;
@@ -103,6 +103,7 @@ public final class MemberFeatureState implements Serializable {
     }
     tileCache = new int[layers.length];
     raw = new RawEvents(plan);
+    duplicateIds = new DuplicateTable(plan.duplicateHorizonMs);
   }
 
   /** An empty state. */
@@ -222,7 +223,7 @@ public final class MemberFeatureState implements Serializable {
         distincts[a.table].evictBefore(seal - a.lookbackMs);
       }
     }
-    duplicateIds.sweep(watermarks, plan.duplicateHorizonMs, maxWatermark - plan.duplicateHorizonMs);
+    duplicateIds.sweep(watermarks, maxWatermark - plan.duplicateHorizonMs);
     if (dictionary.size > compactDictionaryAt) {
       compactDictionary();
     }
@@ -708,7 +709,7 @@ public final class MemberFeatureState implements Serializable {
       distinct += 64 + 12L * d.ids.length + 12L * d.pendingIds.length + 4L * d.size;
     }
     out.put("distinct", distinct);
-    out.put("duplicate-ids", 32 + 16L * duplicateIds.keys.length);
+    out.put("duplicate-ids", 32 + 12L * duplicateIds.keys.length);
     out.put("raw-events", raw.approximateBytes());
     out.put("dictionary", 32 + 8L * dictionary.names.length);
     return out;
@@ -790,7 +791,7 @@ public final class MemberFeatureState implements Serializable {
     w.writeVarLong(duplicateIds.size);
     for (int i = 0; i < duplicateIds.size; i++) {
       w.writeLong(duplicateIds.keys[i]);
-      w.writeZigZag(maxWatermark - duplicateIds.times[i]);
+      w.writeZigZag(maxWatermark - duplicateIds.timeAt(i));
     }
     for (DistinctTable d : distincts) {
       w.writeVarLong(d.pending);

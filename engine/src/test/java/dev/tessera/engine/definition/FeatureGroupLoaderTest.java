@@ -173,6 +173,9 @@ class FeatureGroupLoaderTest {
         .hasMessage("tessera.feature-groups.g.features: feature name 'F' must match [a-z][a-z0-9_]{0,63}");
     assertThatThrownBy(() -> load("tessera.feature-groups.G { version = 1, ttl = 1h, " + f + " }"))
         .hasMessage("tessera.feature-groups.G: group name must match [a-z][a-z0-9_]{0,63}");
+    assertThatThrownBy(() -> load(
+        "tessera.feature-groups.g { version = 1, ttl = 1h, features { f { aggregation = count, window = 21d } } }"))
+        .hasMessage("tessera.feature-groups.g: the longest window plus the allowed lateness must not exceed 20 days");
     assertThatThrownBy(() -> load("tessera.feature-groups.g = 3"))
         .hasMessage("tessera.feature-groups.g: must be an object");
     assertThatThrownBy(() -> load("tessera.feature-groups.g { version = 1, ttl = 1h, features { f = 1 } }"))

@@ -12,7 +12,7 @@ class DuplicateTableTest {
   @Test
   void findsEveryKeyLikeAHashMapAcrossMergesAndSweeps() {
     Random random = new Random(5);
-    DuplicateTable table = new DuplicateTable();
+    DuplicateTable table = new DuplicateTable(3000);
     Map<Long, Long> expected = new HashMap<>();
     long[] horizon = new long[8];
     for (int i = 0; i < 20_000; i++) {
@@ -26,7 +26,7 @@ class DuplicateTableTest {
       expected.put(key, time);
       if (i % 1000 == 999) {
         java.util.Arrays.fill(horizon, i);
-        table.sweep(horizon, 3000, i - 3000);
+        table.sweep(horizon, i - 3000);
         long from = i - 3000;
         expected.values().removeIf(t -> t < from);
         assertThat(table.size()).isEqualTo(expected.size());
@@ -38,6 +38,42 @@ class DuplicateTableTest {
     table.trim();
     for (int i = 1; i < table.size; i++) {
       assertThat(table.keys[i - 1]).isLessThan(table.keys[i]);
+    }
+  }
+
+  @Test
+  void blocksExactlyLikeTheContractOverMonthsOfEventTime() {
+    Random random = new Random(9);
+    long horizon = 10L * 24 * 3_600_000; // 32-bit offsets must be rebased several times
+    DuplicateTable table = new DuplicateTable(horizon);
+    Map<Long, Long> model = new HashMap<>();
+    long[] watermarks = new long[8];
+    java.util.Arrays.fill(watermarks, Long.MIN_VALUE);
+    java.util.List<Long> keys = new java.util.ArrayList<>();
+    long time = 1_767_225_600_000L;
+    for (int i = 0; i < 20_000; i++) {
+      int stream = random.nextInt(3);
+      time += random.nextInt(4 * 3_600_000);
+      long t = time - (random.nextInt(10) == 0 ? random.nextInt(300_000) : 0);
+      long key = !keys.isEmpty() && random.nextInt(5) == 0
+          ? (keys.get(random.nextInt(keys.size())) & ~7L) | stream
+          : (random.nextLong() & ~7L) | stream;
+      long wm = watermarks[stream];
+      Long first = model.get(key);
+      boolean expected = first != null && first >= wm - horizon;
+      long actualTime = table.timeOf(key);
+      boolean actual = actualTime != DuplicateTable.ABSENT && actualTime >= wm - horizon;
+      assertThat(actual).as("event %d", i).isEqualTo(expected);
+      if (!actual) {
+        table.putLastLookedUp(key, t);
+        model.put(key, t);
+        keys.add(key);
+        watermarks[stream] = Math.max(wm, t);
+      }
+      if (i % 500 == 0) {
+        long max = Math.max(watermarks[0], Math.max(watermarks[1], watermarks[2]));
+        table.sweep(watermarks, max - horizon);
+      }
     }
   }
 
