@@ -45,6 +45,15 @@ class FeatureValidationTest {
   }
 
   @Test
+  void snapshotsSerialiseToJsonWithJackson() throws Exception {
+    MemberFeatureState state = MemberFeatureState.create(Groups.memberEngagement(), "m");
+    state.apply(EnrichedEvent.of(Event.stop("s", "m", T0, "t", 300), "drama"));
+    String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(state.snapshot(T0 + 1, 7));
+    assertThat(json).contains("\"memberId\":\"m\"", "\"watch_seconds_1h\":300.0", "\"genre_affinity_24h\":{\"drama\":1.0}",
+        "\"computedAt\":7", "\"expiresAt\":" + (T0 + 48 * 3_600_000L));
+  }
+
+  @Test
   void memberEngagementSnapshotsOfRealisticActivityAreValid() {
     FeatureGroup group = Groups.memberEngagement();
     MemberFeatureState state = MemberFeatureState.create(group, "m");
