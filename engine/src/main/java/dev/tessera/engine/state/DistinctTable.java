@@ -154,8 +154,9 @@ final class DistinctTable {
     return i >= 0 && latest[i] >= from;
   }
 
-  void evictBefore(long from) {
-    if (oldest >= from) {
+  /** Drops values last seen before {@code from}, once some were last seen before {@code from - slack}. */
+  void evictBefore(long from, long slack) {
+    if (oldest >= from - slack) {
       return;
     }
     long min = Long.MAX_VALUE;

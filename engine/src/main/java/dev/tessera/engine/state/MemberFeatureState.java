@@ -213,14 +213,21 @@ public final class MemberFeatureState implements Serializable {
       d.seal(seal);
     }
     for (int l = 0; l < layers.length; l++) {
-      layers[l].evictBefore(seal - plan.layerLookbackMs[l]);
+      long lookback = plan.layerLookbackMs[l];
+      if (layers[l].oldest < seal - lookback - lookback / EVICTION_SLACK) {
+        layers[l].evictBefore(seal - lookback);
+      }
     }
     for (int c = 0; c < categories.length; c++) {
-      categories[c].evictBefore(Math.floorDiv(seal - plan.categoryLookbackMs[c], categories[c].tileMs));
+      long lookback = plan.categoryLookbackMs[c];
+      CategoryTiles ct = categories[c];
+      if (ct.oldestKey < CategoryTiles.key(Math.floorDiv(seal - lookback - lookback / EVICTION_SLACK, ct.tileMs), 0)) {
+        ct.evictBefore(Math.floorDiv(seal - lookback, ct.tileMs));
+      }
     }
     for (GroupPlan.Acc a : plan.accs) {
       if (a.kind == GroupPlan.AccKind.DISTINCT) {
-        distincts[a.table].evictBefore(seal - a.lookbackMs);
+        distincts[a.table].evictBefore(seal - a.lookbackMs, a.lookbackMs / EVICTION_SLACK);
       }
     }
     duplicateIds.sweep(watermarks, maxWatermark - plan.duplicateHorizonMs);
@@ -259,6 +266,12 @@ public final class MemberFeatureState implements Serializable {
     }
     compactDictionaryAt = Math.max(64, dictionary.size * 2);
   }
+
+  /**
+   * Evicted data may linger up to 1/16 of its lookback past the horizon (reads skip it), so eviction shifts arrays
+   * once per 1/16 lookback of a member's event time instead of at every seal advance.
+   */
+  private static final int EVICTION_SLACK = 16;
 
   private static final int FOLD_TILES = 1;
   private static final int FOLD_DISTINCT = 2;

@@ -10,8 +10,9 @@ import java.lang.management.ThreadMXBean;
 /**
  * The apply throughput of {@link ApplyBenchmark} measured in CPU time of the applying thread as well as wall time:
  * events per CPU-second is the per-core figure even when other processes share the machine (which makes JMH's wall
- * times noisy here). Steady state: 100,000 members, 2 hours of event time (2 million events) per round, 3 warm-up
- * rounds, then 5 measured rounds on the same states.
+ * times noisy here). Steady state: 100,000 members, 2 hours of event time (2 million events) per round; 12 warm-up
+ * rounds fill a full day of state (so arrays stop growing and eviction runs as in production), then 4 measured
+ * rounds on the same states.
  */
 public final class ApplyThroughput {
   private ApplyThroughput() {}
@@ -31,7 +32,7 @@ public final class ApplyThroughput {
     double cpuTotal = 0;
     double wallTotal = 0;
     long applied = 0;
-    for (int round = 0; round < 8; round++) {
+    for (int round = 0; round < 16; round++) {
       EnrichedEvent[] stream = profiles.mixedStream(members, events, start, span);
       int[] index = new int[events];
       for (int i = 0; i < events; i++) {
@@ -50,8 +51,8 @@ public final class ApplyThroughput {
       double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
       double wall = (System.nanoTime() - wall0) / 1e9;
       System.out.printf("round %d%s: %,.0f events/CPU-s, %,.0f events/wall-s (%d accepted of %d)%n", round,
-          round < 3 ? " (warm-up)" : "", events / cpu, events / wall, accepted, events);
-      if (round >= 3) {
+          round < 12 ? " (warm-up)" : "", events / cpu, events / wall, accepted, events);
+      if (round >= 12) {
         cpuTotal += cpu;
         wallTotal += wall;
         applied += events;

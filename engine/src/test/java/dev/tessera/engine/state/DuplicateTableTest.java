@@ -94,7 +94,7 @@ class DuplicateTableTest {
     assertThat(table.countFrom(0)).isEqualTo(3);
     table.add(4, 5); // older than everything kept: the window holding it holds 3 newer values anyway
     assertThat(table.seenFrom(4, 0)).isFalse();
-    table.evictBefore(25);
+    table.evictBefore(25, 0);
     assertThat(table.countFrom(0)).isEqualTo(2);
     assertThat(table.seenFrom(1, 0)).isFalse();
     assertThat(table.seenFrom(3, 40)).isTrue();
