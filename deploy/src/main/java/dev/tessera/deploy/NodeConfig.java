@@ -10,8 +10,8 @@ public final class NodeConfig {
   private NodeConfig() {}
 
   /**
-   * The node's configuration pointed at {@code infrastructure}, with journal and snapshot keyspaces
-   * named {@code <keyspacePrefix>_journal} and {@code <keyspacePrefix>_snapshot}.
+   * The node's configuration pointed at {@code infrastructure}, with journal, snapshot and member
+   * state keyspaces named {@code <keyspacePrefix>_journal}, {@code _snapshot} and {@code _features}.
    *
    * @param remotePort the Artery port; 0 picks a free one
    */
@@ -29,6 +29,8 @@ public final class NodeConfig {
             ConfigValueFactory.fromAnyRef(keyspacePrefix + "_journal"))
         .withValue("pekko.persistence.cassandra.snapshot.keyspace",
             ConfigValueFactory.fromAnyRef(keyspacePrefix + "_snapshot"))
+        .withValue("tessera.features.state.keyspace",
+            ConfigValueFactory.fromAnyRef(keyspacePrefix + "_features"))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(remotePort))
         .withFallback(ConfigFactory.load());
   }

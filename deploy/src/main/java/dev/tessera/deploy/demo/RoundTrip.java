@@ -3,32 +3,48 @@ package dev.tessera.deploy.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import dev.tessera.embedded.LocalInfrastructure;
+import dev.tessera.engine.definition.FeatureGroup;
+import dev.tessera.engine.definition.FeatureRegistry;
+import dev.tessera.engine.event.EnrichedEvent;
+import dev.tessera.engine.reference.ReferenceEngine;
+import dev.tessera.engine.state.FeatureSnapshot;
+import dev.tessera.engine.state.SnapshotDifference;
 import dev.tessera.sharding.ingest.IngestMetrics;
 import dev.tessera.sharding.ingest.IngestPipeline;
 import dev.tessera.sharding.ingest.IngestSettings;
 import dev.tessera.sharding.ingest.ReferenceCache;
 import dev.tessera.sharding.ingest.ReferenceLoader;
 import dev.tessera.sharding.ingest.TopicSetup;
-import dev.tessera.sharding.roundtrip.InboxIngest;
-import dev.tessera.sharding.roundtrip.MemberInbox;
+import dev.tessera.sharding.member.FeatureMetrics;
+import dev.tessera.sharding.member.FeaturePipeline;
+import dev.tessera.sharding.member.FeatureSettings;
+import dev.tessera.sharding.member.MemberFeatures;
+import dev.tessera.sharding.member.MemberStateStore;
+import dev.tessera.sharding.member.OnlineStoreSink;
+import dev.tessera.sharding.member.SnapshotSink;
+import dev.tessera.sharding.store.Lookup;
+import dev.tessera.sharding.store.OnlineStore;
+import dev.tessera.sharding.store.SnapshotTable;
+import dev.tessera.sharding.store.StoreSettings;
+import dev.tessera.sharding.store.StoredSnapshot;
 import dev.tessera.simulations.generator.RecordKind;
-import dev.tessera.simulations.generator.Simulation;
 import dev.tessera.simulations.generator.SimulatedRecord;
+import dev.tessera.simulations.generator.Simulation;
 import dev.tessera.simulations.generator.SimulationConfig;
 import dev.tessera.simulations.kafka.SimulationProducer;
 import dev.tessera.simulations.kafka.SimulationTopics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -36,10 +52,12 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
 /**
- * The demo's end-to-end run on real servers: seeded simulated traffic to the raw topic, the
- * ingestion pipeline (validation, dedup, enrichment, routing, Kafka transactions), the domain
- * topics consumed into sharded {@link MemberInbox} entities persisted through
- * pekko-persistence-cassandra, then a fresh node that recovers every entity from the journal.
+ * The demo's end-to-end run on real servers: seeded simulated traffic (ending about now) to the raw
+ * topic; the ingestion pipeline (validation, dead letters, dedup, enrichment, routing, Kafka
+ * transactions); the feature pipeline into sharded per-member entities (the kernel's windowed
+ * state, checkpointed to Cassandra) publishing to the online store. Every member's stored vector
+ * is checked against the plain reference implementation over the simulator's truth; then the node
+ * stops, a fresh node restores the members from Cassandra and is checked again.
  */
 public final class RoundTrip {
 
@@ -51,11 +69,17 @@ public final class RoundTrip {
    */
   public record Options(int members, int records, long seed, String topicPrefix) {}
 
-  /** What the run measured, and per member the events recorded before, after, and recovered. */
+  /**
+   * What the run measured and checked.
+   *
+   * @param storedMatches members whose online-store vector equals the reference as of its asOf
+   * @param recoveredMatches members whose restored state equals the reference as of the same asOf
+   * @param samples a few members' stored vectors, to print
+   */
   public record Result(
-      IngestMetrics ingest, Map<String, Long> expectedPerMember, Map<String, Long> before,
-      Map<String, Long> ingested, Map<String, Long> recovered, Duration ingestTime,
-      Duration recoveryTime) {}
+      IngestMetrics ingest, FeatureMetrics features, int members, int storedMatches,
+      int recoveredMatches, List<String> mismatches, List<StoredSnapshot> samples,
+      Duration pipelineTime, Duration recoveryTime) {}
 
   private RoundTrip() {}
 
@@ -63,57 +87,130 @@ public final class RoundTrip {
       LocalInfrastructure infrastructure, Config config, Options options, PrintStream out)
       throws Exception {
     String bootstrap = infrastructure.kafka().bootstrapServers();
-    IngestSettings settings = IngestSettings.create(config).withPrefix(options.topicPrefix());
-    TopicSetup.ensure(bootstrap, settings);
+    IngestSettings topics = IngestSettings.create(config).withPrefix(options.topicPrefix());
+    FeatureSettings featureSettings =
+        FeatureSettings.create(config).withPrefix(options.topicPrefix());
+    List<FeatureGroup> groups = FeatureRegistry.fromConfig(config).all();
+    FeatureGroup group = groups.get(0);
+    TopicSetup.ensure(bootstrap, topics);
+
+    SimulationConfig simulated =
+        SimulationConfig.builder(options.seed()).members(options.members()).build();
+    long span = Simulation.create(simulated).spanMs(options.records());
+    // Simulated time ends a minute ago: the features are live as of now.
     Simulation simulation = Simulation.create(
-        SimulationConfig.builder(options.seed()).members(options.members()).build());
+        simulated.withStartTimeMs(System.currentTimeMillis() - span - 60_000));
     SimulationProducer.publishReference(simulation.reference(), bootstrap,
-        new SimulationTopics(settings.rawTopic(), settings.contentMetadataTopic(),
-            settings.memberProfilesTopic(), settings.rawPartitions()));
+        new SimulationTopics(topics.rawTopic(), topics.contentMetadataTopic(),
+            topics.memberProfilesTopic(), topics.rawPartitions()));
     List<SimulatedRecord> records = simulation.generate(options.records());
-    Map<String, Long> expected = new TreeMap<>();
+    Map<String, ReferenceEngine> reference = new TreeMap<>();
+    long domainEvents = 0;
     for (SimulatedRecord record : records) {
-      if (record.kind() == RecordKind.VALID || record.kind() == RecordKind.LATE) {
-        expected.merge(record.memberId(), 1L, Long::sum);
+      if (record.kind() != RecordKind.MALFORMED) {
+        EnrichedEvent event =
+            EnrichedEvent.enrich(record.truth().event(), simulation.reference().titleCatalogue());
+        reference.computeIfAbsent(event.memberId(), m -> new ReferenceEngine(group, m))
+            .apply(event);
+        domainEvents += record.kind() == RecordKind.DUPLICATE ? 0 : 1;
       }
     }
-    List<String> members = new ArrayList<>(expected.keySet());
 
+    IngestMetrics ingestMetrics = new IngestMetrics();
+    FeatureMetrics featureMetrics = new FeatureMetrics();
+    SnapshotTable table = new SnapshotTable(StoreSettings.create(config).maxEntries());
     ActorSystem<Void> first = startNode(config);
-    IngestMetrics metrics = new IngestMetrics();
-    Map<String, Long> before;
-    Map<String, Long> ingested;
-    long ingestTook;
+    long pipelineStarted = System.nanoTime();
     ReferenceCache references = new ReferenceCache(new ObjectMapper());
-    try (ReferenceLoader loader = ReferenceLoader.start(bootstrap, settings, references)) {
+    try (ReferenceLoader loader = ReferenceLoader.start(bootstrap, topics, references)) {
       loader.awaitCaughtUp();
-      before = counts(first, members);
-      long started = System.nanoTime();
-      IngestPipeline ingestion = IngestPipeline.start(first, bootstrap, settings, references,
-          metrics, settings.transactionalId());
-      InboxIngest inbox = InboxIngest.start(first, new InboxIngest.Settings(bootstrap,
-          List.copyOf(settings.domainTopics().values()), options.topicPrefix() + "tessera-inbox",
-          Duration.ofSeconds(10), 64));
-      SimulationProducer.produce(records, bootstrap, settings.rawTopic());
-      out.printf("  simulated %d raw records for %d members (seed %d)%n", records.size(),
-          simulation.reference().members().size(), options.seed());
-      ingested = awaitCounts(first, members, before, expected, Duration.ofSeconds(120));
-      ingestTook = System.nanoTime() - started;
-      inbox.drainAndShutdown(first).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ActorRef<OnlineStore.Command> store = first.systemActorOf(
+          OnlineStore.create(StoreSettings.create(config), table), "online-store", Props.empty());
+      MemberStateStore states =
+          MemberStateStore.create(first, MemberStateStore.Settings.create(config));
+      FeaturePipeline.initSharding(first, groups, new OnlineStoreSink(store),
+          topics.domainPartitions(), states, featureSettings);
+      IngestPipeline ingestion = IngestPipeline.start(first, bootstrap, topics, references,
+          ingestMetrics, topics.transactionalId());
+      FeaturePipeline features = FeaturePipeline.start(first, bootstrap, topics, featureSettings,
+          featureMetrics, true);
+      SimulationProducer.produce(records, bootstrap, topics.rawTopic());
+      out.printf("  simulated %d raw records of %d members (seed %d), ending a minute ago%n",
+          records.size(), reference.size(), options.seed());
+      awaitRecords(featureMetrics, domainEvents, Duration.ofSeconds(180));
+      Thread.sleep(300); // the last snapshots reach the store
+      features.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
       ingestion.drainAndShutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } finally {
       stopNode(first);
     }
-    out.println("  stopped the node; starting a fresh ActorSystem to recover from Cassandra");
+    Duration pipelineTime = Duration.ofNanos(System.nanoTime() - pipelineStarted);
+
+    List<String> mismatches = new ArrayList<>();
+    List<StoredSnapshot> samples = new ArrayList<>();
+    Map<String, Long> asOfs = new TreeMap<>();
+    int storedMatches = 0;
+    for (Map.Entry<String, ReferenceEngine> member : reference.entrySet()) {
+      Lookup lookup = table.get(member.getKey(), group.name(), System.currentTimeMillis());
+      if (!(lookup instanceof Lookup.Present present)) {
+        mismatches.add(member.getKey() + ": not in the online store (" + lookup + ")");
+        continue;
+      }
+      StoredSnapshot stored = present.snapshot();
+      asOfs.put(member.getKey(), stored.asOf());
+      String difference = SnapshotDifference.of(member.getValue().snapshot(stored.asOf(), 0),
+          new FeatureSnapshot(stored.memberId(), stored.group(), stored.groupVersion(),
+              stored.values(), stored.asOf(), stored.watermark(), stored.computedAt(),
+              stored.expiresAt()));
+      if (difference == null) {
+        storedMatches++;
+      } else {
+        mismatches.add(member.getKey() + " (online store): " + difference);
+      }
+      if (samples.size() < 3) {
+        samples.add(stored);
+      }
+    }
 
     long recoveryStarted = System.nanoTime();
+    int recoveredMatches = 0;
     ActorSystem<Void> second = startNode(config);
     try {
-      Map<String, Long> recovered = counts(second, members);
-      return new Result(metrics, expected, before, ingested, recovered,
-          Duration.ofNanos(ingestTook), Duration.ofNanos(System.nanoTime() - recoveryStarted));
+      MemberStateStore states =
+          MemberStateStore.create(second, MemberStateStore.Settings.create(config));
+      FeaturePipeline.initSharding(second, groups, SnapshotSink.none(), topics.domainPartitions(),
+          states, featureSettings);
+      ClusterSharding sharding = ClusterSharding.get(second);
+      for (Map.Entry<String, Long> member : asOfs.entrySet()) {
+        FeatureSnapshot recovered = sharding.entityRefFor(MemberFeatures.ENTITY_KEY, member.getKey())
+            .<FeatureSnapshot>askWithStatus(replyTo -> new MemberFeatures.GetSnapshot(group.name(),
+                member.getValue(), replyTo), Duration.ofSeconds(20))
+            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        String difference = SnapshotDifference.of(
+            reference.get(member.getKey()).snapshot(member.getValue(), 0), recovered);
+        if (difference == null) {
+          recoveredMatches++;
+        } else {
+          mismatches.add(member.getKey() + " (restored from Cassandra): " + difference);
+        }
+      }
     } finally {
       stopNode(second);
+    }
+    return new Result(ingestMetrics, featureMetrics, reference.size(), storedMatches,
+        recoveredMatches, mismatches, samples, pipelineTime,
+        Duration.ofNanos(System.nanoTime() - recoveryStarted));
+  }
+
+  private static void awaitRecords(FeatureMetrics metrics, long expected, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (metrics.records() < expected) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("the feature pipeline applied " + metrics.records() + " of "
+            + expected + " domain events within " + timeout.toSeconds() + " s");
+      }
+      Thread.sleep(100);
     }
   }
 
@@ -131,7 +228,6 @@ public final class RoundTrip {
       }
       Thread.sleep(50);
     }
-    MemberInbox.init(system);
     return system;
   }
 
@@ -143,40 +239,6 @@ public final class RoundTrip {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("the node did not stop within 30 s", e);
-    }
-  }
-
-  private static Map<String, Long> counts(ActorSystem<?> system, List<String> members)
-      throws Exception {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    Map<String, CompletableFuture<MemberInbox.Summary>> asks = new LinkedHashMap<>();
-    for (String member : members) {
-      asks.put(member, sharding.entityRefFor(MemberInbox.ENTITY_KEY, member)
-          .ask(MemberInbox.GetSummary::new, Duration.ofSeconds(20)).toCompletableFuture());
-    }
-    Map<String, Long> counts = new LinkedHashMap<>();
-    for (Map.Entry<String, CompletableFuture<MemberInbox.Summary>> ask : asks.entrySet()) {
-      counts.put(ask.getKey(), ask.getValue().get(30, TimeUnit.SECONDS).eventCount());
-    }
-    return counts;
-  }
-
-  private static Map<String, Long> awaitCounts(ActorSystem<?> system, List<String> members,
-      Map<String, Long> before, Map<String, Long> added, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      Map<String, Long> now = counts(system, members);
-      if (members.stream().allMatch(m -> now.get(m) >= before.get(m) + added.get(m))) {
-        return now;
-      }
-      if (System.nanoTime() > deadline) {
-        List<String> missing = members.stream()
-            .filter(m -> now.get(m) < before.get(m) + added.get(m)).toList();
-        throw new TimeoutException(missing.size() + " of " + members.size() + " members still miss"
-            + " events after " + timeout.toSeconds() + " s, e.g. " + missing.get(0) + " holds "
-            + now.get(missing.get(0)) + " of " + (before.get(missing.get(0)) + added.get(missing.get(0))));
-      }
-      Thread.sleep(250);
     }
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.RangeAssignor;
@@ -42,7 +43,8 @@ import org.apache.pekko.kafka.ConsumerMessage;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Consumer;
-import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.FutureConverters;
 import org.apache.pekko.util.Timeout;
@@ -63,13 +65,13 @@ import org.slf4j.LoggerFactory;
 public final class FeaturePipeline {
   private static final Logger log = LoggerFactory.getLogger(FeaturePipeline.class);
 
-  private final Consumer.Control control;
+  private final AtomicReference<Consumer.Control> control;
   private final CompletionStage<Done> completion;
   private final KafkaProducer<byte[], byte[]> lateProducer;
   private final Cancellable timer;
   private final Checkpoints checkpoints;
 
-  private FeaturePipeline(Consumer.Control control, CompletionStage<Done> completion,
+  private FeaturePipeline(AtomicReference<Consumer.Control> control, CompletionStage<Done> completion,
       KafkaProducer<byte[], byte[]> lateProducer, Cancellable timer, Checkpoints checkpoints) {
     this.control = control;
     this.completion = completion;
@@ -137,16 +139,25 @@ public final class FeaturePipeline {
     Dispatcher dispatcher = new Dispatcher(system, streamOfTopic, collector, repliesTo, settings,
         metrics, lateProducer, checkpoints);
 
-    var running = Consumer.committablePartitionedSource(consumerSettings,
-            Subscriptions.topics(Set.copyOf(topics.domainTopics().values()))
-                .withPartitionAssignmentHandler(
-                    new PartitionAlignment(system, MemberFeatures.ENTITY_KEY.name())))
-        .mapAsyncUnordered(1024, partition -> partition.second()
-            .groupedWithin(settings.maxBatch(), settings.maxBatchDelay())
-            .mapAsync(1, batch -> dispatcher.dispatch(partition.first(), batch))
-            .runWith(Sink.ignore(), system))
-        .toMat(Sink.ignore(), Keep.both())
-        .run(system);
+    AtomicReference<Consumer.Control> control =
+        new AtomicReference<>(Consumer.createNoopControl());
+    // A failed batch (a member that did not answer in time, a broker gone) restarts the stream
+    // with backoff from the committed offsets; members skip what they already applied.
+    CompletionStage<Done> completion = RestartSource.onFailuresWithBackoff(
+            RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2),
+            () -> Consumer.committablePartitionedSource(consumerSettings,
+                    Subscriptions.topics(Set.copyOf(topics.domainTopics().values()))
+                        .withPartitionAssignmentHandler(
+                            new PartitionAlignment(system, MemberFeatures.ENTITY_KEY.name())))
+                .mapMaterializedValue(c -> {
+                  control.set(c);
+                  return c;
+                })
+                .mapAsyncUnordered(1024, partition -> partition.second()
+                    .groupedWithin(settings.maxBatch(), settings.maxBatchDelay())
+                    .mapAsync(1, batch -> dispatcher.dispatch(partition.first(), batch))
+                    .runWith(Sink.ignore(), system)))
+        .runWith(Sink.ignore(), system);
     Cancellable timer = durable
         ? system.scheduler().scheduleWithFixedDelay(settings.checkpointInterval(),
             settings.checkpointInterval(), checkpoints::checkpointAll, system.executionContext())
@@ -154,7 +165,7 @@ public final class FeaturePipeline {
     log.info("Feature pipeline consuming {} as group {} ({})", topics.domainTopics().values(),
         settings.consumerGroup(), durable ? "checkpoints every " + settings.checkpointInterval()
             : "state in memory only");
-    return new FeaturePipeline(running.first(), running.second(), lateProducer, timer,
+    return new FeaturePipeline(control, completion, lateProducer, timer,
         durable ? checkpoints : null);
   }
 
@@ -164,11 +175,12 @@ public final class FeaturePipeline {
    */
   public CompletionStage<Done> stop() {
     timer.cancel();
-    return control.stop()
+    Consumer.Control current = control.get();
+    return current.stop()
         .thenCompose(stopped -> completion)
         .thenCompose(done -> checkpoints == null
             ? CompletableFuture.completedFuture(Done.getInstance()) : checkpoints.checkpointAll())
-        .thenCompose(done -> control.shutdown())
+        .thenCompose(done -> current.shutdown())
         .whenComplete((done, error) -> lateProducer.close(Duration.ofSeconds(5)));
   }
 
@@ -241,8 +253,11 @@ public final class FeaturePipeline {
                   .toCompletableFuture())
           .handle((done, error) -> {
             if (error != null) {
-              // Nothing was committed: the next checkpoint persists these members again.
+              // Nothing was committed: the next checkpoint persists these members again. Offsets
+              // that could not be committed (their consumer is gone after a restart) make room
+              // for the next incarnation's.
               partition.touched.addAll(members);
+              offsets.forEach(partition.completed::remove);
               metrics.checkpointFailures.increment();
               log.warn("Checkpoint of partition {} failed, retrying next interval: {}", number,
                   error.toString());

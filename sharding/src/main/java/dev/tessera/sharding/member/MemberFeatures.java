@@ -94,7 +94,9 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
 
   private record Loaded(Map<String, MemberStateStore.Stored> states) implements Command {}
 
-  private record LoadFailed(Throwable cause) implements Command {}
+  private record LoadFailed(Throwable cause, int attempt) implements Command {}
+
+  private record RetryLoad(int attempt) implements Command {}
 
   private record Saved(ActorRef<StatusReply<Done>> replyTo, long appliedAtSave, Throwable failure)
       implements Command {}
@@ -144,10 +146,15 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
           context, memberId, groups, sink, null, shard, Map.of(), idleTimeout));
     }
     return Behaviors.withStash(10_000, stash -> Behaviors.setup(context -> {
-      context.pipeToSelf(store.load(memberId),
-          (stored, error) -> error == null ? new Loaded(stored) : new LoadFailed(error));
+      load(context, store, memberId, 1);
       return loading(context, stash, memberId, groups, sink, store, shard, idleTimeout);
     }));
+  }
+
+  private static void load(ActorContext<Command> context, MemberStateStore store, String memberId,
+      int attempt) {
+    context.pipeToSelf(store.load(memberId),
+        (stored, error) -> error == null ? new Loaded(stored) : new LoadFailed(error, attempt));
   }
 
   private static Behavior<Command> loading(ActorContext<Command> context,
@@ -157,9 +164,16 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
         .onMessage(Loaded.class, loaded -> stash.unstashAll(new MemberFeatures(context, memberId,
             groups, sink, store, shard, loaded.states(), idleTimeout)))
         .onMessage(LoadFailed.class, failed -> {
-          // Crash: sharding restarts the entity, which loads again; nothing was applied.
-          throw new IllegalStateException("cannot load the state of member " + memberId,
-              failed.cause());
+          // Keep the stashed commands and try again: nothing was applied yet.
+          Duration delay = Duration.ofMillis(Math.min(10_000, 100L << Math.min(7, failed.attempt())));
+          log.warn("Loading member {} failed (attempt {}), retrying in {} ms: {}", memberId,
+              failed.attempt(), delay.toMillis(), failed.cause().toString());
+          context.scheduleOnce(delay, context.getSelf(), new RetryLoad(failed.attempt() + 1));
+          return Behaviors.same();
+        })
+        .onMessage(RetryLoad.class, retry -> {
+          load(context, store, memberId, retry.attempt());
+          return Behaviors.same();
         })
         .onMessage(Stop.class, stop -> Behaviors.stopped())
         .onAnyMessage(command -> {

@@ -79,10 +79,23 @@ public final class MemberStateStore {
         "SELECT feature_group, group_version, state FROM " + table + " WHERE member_id = ?"));
   }
 
-  /** The store of this node, on pekko-persistence-cassandra's session. */
+  /**
+   * The store of this node, on pekko-persistence-cassandra's session, once its schema and
+   * statements are ready (node start-up waits for it rather than every member's first load).
+   *
+   * @throws IllegalStateException naming the keyspace when Cassandra does not answer in a minute
+   */
   public static MemberStateStore create(ActorSystem<?> system, Settings settings) {
-    return new MemberStateStore(
+    MemberStateStore store = new MemberStateStore(
         CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"), settings);
+    try {
+      store.insert.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      store.select.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot prepare the member state table "
+          + settings.keyspace() + "." + settings.table() + " (tessera.features.state): " + e, e);
+    }
+    return store;
   }
 
   /** A stored state: the group's version it was computed for, and its bytes. */

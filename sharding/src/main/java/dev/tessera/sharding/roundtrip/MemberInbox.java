@@ -19,8 +19,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * The events one member sent, as a sharded, event-sourced entity: the foundation's round trip
- * (Kafka -> sharded entity -> Cassandra journal -> read back, also after a restart).
+ * The events one member sent, as a sharded, event-sourced entity: the foundation's proof that
+ * sharding, the Cassandra journal and recovery work together (see MemberInboxIT).
  *
  * <p>Protocol: {@link Record} appends an event unless its id is among the recent ones (a Kafka
  * redelivery after a crash before the offset commit), replying {@code StatusReply.ack()} in both
@@ -28,8 +28,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  *
  * <p>Persistence: journal through pekko-persistence-cassandra, persistence id {@code
  * MemberInbox|<memberId>}; no snapshots (the state is small). Sharding: one entity per member id,
- * entity type {@link #ENTITY_KEY}. The feature-computing entity of the member-actor issue replaces
- * this one on the hot path; this one stays as the demo's and the tests' proof of the plumbing.
+ * entity type {@link #ENTITY_KEY}. The feature engine itself runs in {@code
+ * dev.tessera.sharding.member.MemberFeatures}; this entity is not on its path.
  */
 public final class MemberInbox
     extends EventSourcedBehaviorWithEnforcedReplies<
