@@ -529,13 +529,13 @@ public final class MemberFeatureState implements Serializable {
     TileLayer layer = layers[acc.layer];
     agg.init(s, 0);
     double[] data = layer.data;
-    int stride = layer.stride;
     for (int i = layer.lowerBound(lo), n = layer.size; i < n; i++) {
-      long start = (long) data[i * stride];
+      int off = layer.slotOffset(i);
+      long start = (long) data[off - 1];
       if (start >= split) {
         break;
       }
-      agg.merge(s, 0, t, data, i * stride + 1 + acc.slot, start);
+      agg.merge(s, 0, t, data, off + acc.slot, start);
     }
     long bit = 1L << a;
     for (int j = raw.from(split), n = raw.size; j < n; j++) {
@@ -554,14 +554,13 @@ public final class MemberFeatureState implements Serializable {
   private double additive(int a, GroupPlan.Acc acc, long lo, long split, long hi) {
     TileLayer layer = layers[acc.layer];
     double[] data = layer.data;
-    int stride = layer.stride;
     double sum = 0;
     for (int i = layer.lowerBound(lo), n = layer.size; i < n; i++) {
-      int base = i * stride;
-      if ((long) data[base] >= split) {
+      int off = layer.slotOffset(i);
+      if ((long) data[off - 1] >= split) {
         break;
       }
-      sum += data[base + 1 + acc.slot];
+      sum += data[off + acc.slot];
     }
     long bit = 1L << a;
     for (int j = raw.from(split), n = raw.size; j < n; j++) {

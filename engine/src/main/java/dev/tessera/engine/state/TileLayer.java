@@ -5,7 +5,9 @@ import java.util.Arrays;
 /**
  * Sparse tiles of one size, sorted by start, each stored contiguously as {@code [start, slot 0, ..., slot width-1]}
  * in one {@code double[]} (starts are whole milliseconds below 2^53, exact as doubles), so finding and updating a
- * tile touches one or two cache lines. Only non-empty tiles exist. Mutable; owned by one {@link MemberFeatureState}.
+ * tile touches one or two cache lines. The array is a ring: evicting the oldest tiles only moves the head, so a
+ * member's day of tiles is never shifted as time passes. Only non-empty tiles exist. Mutable; owned by one {@link
+ * MemberFeatureState}. Tile indices below are logical (0 = oldest); offsets into {@link #data} are physical.
  */
 final class TileLayer {
   private static final double[] EMPTY = new double[0];
@@ -14,6 +16,10 @@ final class TileLayer {
   final int width;
   final int stride;
   double[] data = EMPTY;
+  /** Capacity in tiles. */
+  private int capacity;
+  /** Physical index of the oldest tile. */
+  private int head;
   int size;
   /** Start of the first tile (Long.MAX_VALUE when empty), kept here so eviction checks touch no array. */
   long oldest = Long.MAX_VALUE;
@@ -24,13 +30,18 @@ final class TileLayer {
     this.stride = width + 1;
   }
 
+  private int physical(int i) {
+    int p = head + i;
+    return p >= capacity ? p - capacity : p;
+  }
+
   long start(int i) {
-    return (long) data[i * stride];
+    return (long) data[physical(i) * stride];
   }
 
   /** Offset of tile i's first slot in {@link #data}. */
   int slotOffset(int i) {
-    return i * stride + 1;
+    return physical(i) * stride + 1;
   }
 
   /** Index of the first tile with start &gt;= start. */
@@ -61,36 +72,43 @@ final class TileLayer {
     return i < size && start(i) == start ? i : -i - 1;
   }
 
-  /** Inserts a tile (slots uninitialised) at {@code pos}; returns its slot offset. */
+  /** Inserts a tile (slots uninitialised) at logical index {@code pos}; returns its slot offset. */
   int insert(int pos, long start) {
-    if ((size + 1) * stride > data.length) {
-      int cap = Math.max(2, size + (size >> 1) + 1);
-      data = Arrays.copyOf(data, cap * stride);
+    if (size == capacity) {
+      grow(Math.max(2, size + (size >> 1) + 1));
     }
-    if (pos < size) {
-      System.arraycopy(data, pos * stride, data, (pos + 1) * stride, (size - pos) * stride);
+    // shift tiles pos..size-1 one place towards the tail (rare: tiles mostly arrive in order)
+    for (int i = size; i > pos; i--) {
+      System.arraycopy(data, physical(i - 1) * stride, data, physical(i) * stride, stride);
     }
-    data[pos * stride] = start;
     size++;
+    int p = physical(pos) * stride;
+    data[p] = start;
     if (pos == 0) {
       oldest = start;
     }
-    return pos * stride + 1;
+    return p + 1;
   }
 
-  /** Drops tiles starting before {@code start}. */
+  private void grow(int newCapacity) {
+    double[] next = new double[newCapacity * stride];
+    for (int i = 0; i < size; i++) {
+      System.arraycopy(data, physical(i) * stride, next, i * stride, stride);
+    }
+    data = next;
+    capacity = newCapacity;
+    head = 0;
+  }
+
+  /** Drops tiles starting before {@code start}: moves the head, copies nothing. */
   void evictBefore(long start) {
     if (oldest >= start) {
       return;
     }
     int n = lowerBound(start);
-    System.arraycopy(data, n * stride, data, 0, (size - n) * stride);
+    head = n == size ? 0 : physical(n);
     size -= n;
     oldest = size == 0 ? Long.MAX_VALUE : start(0);
-    // Capacity is kept (a member's tile count is steady); only a large excess is returned.
-    if (data.length > 32 * stride && size * stride < data.length / 4) {
-      data = Arrays.copyOf(data, size * 2 * stride);
-    }
   }
 
   /** Replaces the content (binary form): starts and slots of each tile. */
@@ -100,13 +118,21 @@ final class TileLayer {
       data[i * stride] = starts[i];
       System.arraycopy(slots, i * width, data, i * stride + 1, width);
     }
+    capacity = n;
+    head = 0;
     size = n;
     oldest = n == 0 ? Long.MAX_VALUE : starts[0];
   }
 
   void trim() {
-    if (data.length != size * stride) {
-      data = size == 0 ? EMPTY : Arrays.copyOf(data, size * stride);
+    if (capacity != size) {
+      if (size == 0) {
+        data = EMPTY;
+        capacity = 0;
+        head = 0;
+      } else {
+        grow(size);
+      }
     }
   }
 }
