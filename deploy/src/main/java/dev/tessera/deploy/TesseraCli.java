@@ -24,6 +24,8 @@ public final class TesseraCli {
       "                                    seeded member traffic to the raw topic (see --help)",
       "  bench ingest [--events N] [--members N] [--latency-seconds S]",
       "                                    ingestion throughput, CPU per event, p50/p99 latency",
+      "  bench pipeline [--events N] [--members N]",
+      "                                    feature stage throughput with checkpoints, heap per member",
       "  help                              this text",
       "",
       "environment: TESSERA_DATA_DIR, TESSERA_KAFKA_PORT, TESSERA_CASSANDRA_PORT, TESSERA_JAVA17_HOME",
@@ -32,11 +34,14 @@ public final class TesseraCli {
   private TesseraCli() {}
 
   private static int bench(List<String> args, PrintStream out) throws Exception {
-    if (args.isEmpty() || !args.get(0).equals("ingest")) {
-      throw new UserError("usage: tessera bench ingest [--events N] [--members N]"
-          + " [--latency-seconds S]", 2);
-    }
-    return dev.tessera.deploy.bench.IngestBenchmark.run(args.subList(1, args.size()), out);
+    String which = args.isEmpty() ? "" : args.get(0);
+    return switch (which) {
+      case "ingest" -> dev.tessera.deploy.bench.IngestBenchmark.run(args.subList(1, args.size()), out);
+      case "pipeline" ->
+          dev.tessera.deploy.bench.PipelineBenchmark.run(args.subList(1, args.size()), out);
+      default -> throw new UserError("usage: tessera bench ingest [--events N] [--members N]"
+          + " [--latency-seconds S] | tessera bench pipeline [--events N] [--members N]", 2);
+    };
   }
 
   public static void main(String[] args) {

@@ -1,0 +1,201 @@
+package dev.tessera.deploy.bench;
+
+import com.typesafe.config.Config;
+import dev.tessera.deploy.NodeConfig;
+import dev.tessera.deploy.UserError;
+import dev.tessera.embedded.EmbeddedSettings;
+import dev.tessera.embedded.LocalInfrastructure;
+import dev.tessera.engine.definition.FeatureGroup;
+import dev.tessera.engine.definition.FeatureRegistry;
+import dev.tessera.engine.event.EnrichedEvent;
+import dev.tessera.engine.event.EnrichedEventJson;
+import dev.tessera.engine.event.TitleCatalogue;
+import dev.tessera.sharding.ingest.IngestSettings;
+import dev.tessera.sharding.ingest.TopicSetup;
+import dev.tessera.sharding.member.FeatureMetrics;
+import dev.tessera.sharding.member.FeaturePipeline;
+import dev.tessera.sharding.member.FeatureSettings;
+import dev.tessera.sharding.member.MemberStateStore;
+import dev.tessera.sharding.member.OnlineStoreSink;
+import dev.tessera.sharding.store.OnlineStore;
+import dev.tessera.sharding.store.SnapshotTable;
+import dev.tessera.sharding.store.StoreSettings;
+import dev.tessera.simulations.generator.RecordKind;
+import dev.tessera.simulations.generator.SimulatedRecord;
+import dev.tessera.simulations.generator.Simulation;
+import dev.tessera.simulations.generator.SimulationConfig;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * {@code tessera bench pipeline}: the feature stage alone on real servers. The domain topics are
+ * filled first with simulated enriched events; then one node consumes them into the member
+ * entities with checkpoints to Cassandra on and snapshots published to the online store. Prints
+ * events/s, freshness, checkpoints, CPU per event and heap per active member.
+ */
+public final class PipelineBenchmark {
+  private PipelineBenchmark() {}
+
+  public static int run(List<String> args, PrintStream out) throws Exception {
+    int events = 1_000_000;
+    int members = 100_000;
+    for (int i = 0; i < args.size(); i += 2) {
+      if (i + 1 >= args.size()) {
+        throw new UserError("bench pipeline: " + args.get(i) + " needs a value", 2);
+      }
+      int value = parse(args.get(i), args.get(i + 1));
+      switch (args.get(i)) {
+        case "--events" -> events = value;
+        case "--members" -> members = value;
+        default -> throw new UserError("bench pipeline: unknown option " + args.get(i)
+            + " (options: --events N, --members N)", 2);
+      }
+    }
+    Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
+        "tessera-bench-");
+    EmbeddedSettings servers = EmbeddedSettings.load().withDataDir(dir).withFreePorts();
+    out.printf("bench pipeline: %d events, %d members; Kafka and Cassandra on this machine%n",
+        events, members);
+    try (LocalInfrastructure infrastructure = LocalInfrastructure.start(servers, true)) {
+      Config config = NodeConfig.forLocal(infrastructure, "tessera_bench", 0);
+      IngestSettings topics = IngestSettings.create(config);
+      FeatureSettings settings = FeatureSettings.create(config);
+      List<FeatureGroup> groups = FeatureRegistry.fromConfig(config).all();
+      String bootstrap = infrastructure.kafka().bootstrapServers();
+      TopicSetup.ensure(bootstrap, topics);
+      long filled = fill(bootstrap, topics, members, events, out);
+
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tessera", config);
+      try {
+        Cluster cluster = Cluster.get(system);
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        while (cluster.selfMember().status() != MemberStatus.up()) {
+          Thread.sleep(50);
+        }
+        SnapshotTable table = new SnapshotTable(StoreSettings.create(config).maxEntries());
+        ActorRef<OnlineStore.Command> store = system.systemActorOf(
+            OnlineStore.create(StoreSettings.create(config), table), "online-store",
+            Props.empty());
+        MemberStateStore states =
+            MemberStateStore.create(system, MemberStateStore.Settings.create(config));
+        FeaturePipeline.initSharding(system, groups, new OnlineStoreSink(store),
+            topics.domainPartitions(), states, settings);
+        System.gc();
+        long heapBefore = usedHeap();
+        FeatureMetrics metrics = new FeatureMetrics();
+        long cpuBefore = processCpuNanos();
+        long started = System.nanoTime();
+        FeaturePipeline pipeline =
+            FeaturePipeline.start(system, bootstrap, topics, settings, metrics, true);
+        while (metrics.records() < filled) {
+          Thread.sleep(20);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long cpu = processCpuNanos() - cpuBefore;
+        Histogram freshness = metrics.freshnessMicros();
+        Histogram checkpoints = metrics.checkpointMicros();
+        out.printf("  feature stage: %,.0f events/s (%d events in %.2f s, start-up and"
+                + " consumer-group join included)%n", filled / seconds, filled, seconds);
+        out.printf("  CPU per event in the node's JVM: %.1f µs (2 cores in all, brokers too)%n",
+            cpu / 1000.0 / filled);
+        out.printf("  %d batches, %d member messages (%.1f events each); %d late, %d duplicates%n",
+            metrics.batches(), metrics.memberMessages(),
+            (double) filled / Math.max(1, metrics.memberMessages()), metrics.late(),
+            metrics.duplicates());
+        out.printf("  batch freshness (pre-filled topic, so backlog included): p50 %.1f ms,"
+                + " p99 %.1f ms%n", freshness.getValueAtPercentile(50) / 1000.0,
+            freshness.getValueAtPercentile(99) / 1000.0);
+        out.printf("  %d checkpoints (%d failed), duration p50 %.1f ms, p99 %.1f ms%n",
+            metrics.checkpoints(), metrics.checkpointFailures(),
+            checkpoints.getValueAtPercentile(50) / 1000.0,
+            checkpoints.getValueAtPercentile(99) / 1000.0);
+        System.gc();
+        long heapAfter = usedHeap();
+        out.printf("  heap: %.1f MB for %d active members and their %d stored snapshots"
+                + " (%.0f bytes per member, entity state and store entry together)%n",
+            (heapAfter - heapBefore) / 1e6, table.size(), table.size(),
+            (double) (heapAfter - heapBefore) / Math.max(1, table.size()));
+        pipeline.stop().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      } finally {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+    }
+    return 0;
+  }
+
+  /** Writes the simulated events (no malformed) to their domain topics; returns how many. */
+  private static long fill(String bootstrap, IngestSettings topics, int members, int events,
+      PrintStream out) {
+    SimulationConfig simulated = SimulationConfig.builder(42).members(members).malformedFraction(0)
+        .build();
+    long span = Simulation.create(simulated).spanMs(events);
+    Simulation simulation = Simulation.create(
+        simulated.withStartTimeMs(System.currentTimeMillis() - span - 60_000));
+    TitleCatalogue catalogue = simulation.reference().titleCatalogue();
+    long started = System.nanoTime();
+    long written = 0;
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      Iterator<SimulatedRecord> records = simulation.records();
+      for (int i = 0; i < events; i++) {
+        SimulatedRecord record = records.next();
+        if (record.kind() == RecordKind.MALFORMED) {
+          continue;
+        }
+        EnrichedEvent event = EnrichedEvent.enrich(record.truth().event(), catalogue);
+        producer.send(new ProducerRecord<>(topics.domainTopic(event.stream()),
+            event.memberId().getBytes(StandardCharsets.UTF_8),
+            EnrichedEventJson.encode(event, System.currentTimeMillis(), null, null)));
+        written++;
+      }
+    }
+    out.printf("  filled the domain topics with %d events in %.1f s%n", written,
+        (System.nanoTime() - started) / 1e9);
+    return written;
+  }
+
+  private static long usedHeap() {
+    Runtime runtime = Runtime.getRuntime();
+    return runtime.totalMemory() - runtime.freeMemory();
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static int parse(String flag, String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 1 && n <= 20_000_000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UserError("bench pipeline: " + flag + " must be a whole number from 1 to 20000000,"
+        + " not '" + value + "'", 2);
+  }
+}
