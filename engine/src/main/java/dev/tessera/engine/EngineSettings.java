@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@code tessera.engine} section, read once and validated; the failing key is named in the error.
+ * The {@code tessera.engine} section, read once and validated; the failing key is named in the
+ * error.
  *
  * @param allowedLateness default allowed lateness of a group that does not set its own
  * @param futureTolerance how far ahead of the ingestion clock an eventTime may be
  * @param maxEventBytes largest accepted event body
  * @param supportedSchemaVersions schema versions the parser reads
- * @param defaultMaxDistinct bound of a distinct-count feature that does not set {@code max-distinct}
+ * @param defaultMaxDistinct bound of a distinct-count feature that does not set {@code
+ *     max-distinct}
  */
 public record EngineSettings(
     Duration allowedLateness,
@@ -26,7 +28,10 @@ public record EngineSettings(
     supportedSchemaVersions = Set.copyOf(supportedSchemaVersions);
   }
 
-  /** Reads {@code tessera.engine} from a resolved config (with this module's reference.conf as fallback). */
+  /**
+   * Reads {@code tessera.engine} from a resolved config (with this module's reference.conf as
+   * fallback).
+   */
   public static EngineSettings create(Config config) {
     Config c = config.getConfig("tessera.engine");
     Duration lateness = duration(c, "allowed-lateness");
@@ -36,12 +41,15 @@ public record EngineSettings(
     try {
       versions = c.getIntList("supported-schema-versions");
     } catch (ConfigException e) {
-      throw new IllegalArgumentException("tessera.engine.supported-schema-versions: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "tessera.engine.supported-schema-versions: " + e.getMessage(), e);
     }
     if (versions.isEmpty()) {
-      throw new IllegalArgumentException("tessera.engine.supported-schema-versions: must not be empty");
+      throw new IllegalArgumentException(
+          "tessera.engine.supported-schema-versions: must not be empty");
     }
-    return new EngineSettings(lateness, future, maxBytes, Set.copyOf(versions), positiveInt(c, "default-max-distinct"));
+    return new EngineSettings(
+        lateness, future, maxBytes, Set.copyOf(versions), positiveInt(c, "default-max-distinct"));
   }
 
   private static Duration duration(Config c, String key) {

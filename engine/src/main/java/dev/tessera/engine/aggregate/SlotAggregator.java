@@ -1,10 +1,11 @@
 package dev.tessera.engine.aggregate;
 
 /**
- * A scalar aggregation whose intermediate value lives in a few consecutive slots of a {@code double[]} (a tile, or a
- * scratch frame while reading). The intermediate has update / merge / result, so tiles merge into exact window values
- * without allocation. Slots are relative to an <em>anchor</em> instant (the tile's start), which only {@link
- * DecayedSum} uses. A result of {@code NaN} means "no value" (null).
+ * A scalar aggregation whose intermediate value lives in a few consecutive slots of a {@code
+ * double[]} (a tile, or a scratch frame while reading). The intermediate has update / merge /
+ * result, so tiles merge into exact window values without allocation. Slots are relative to an
+ * <em>anchor</em> instant (the tile's start), which only {@link DecayedSum} uses. A result of
+ * {@code NaN} means "no value" (null).
  *
  * <p>Counts and sums of integral fields stay exact: doubles hold integers up to 2^53 exactly.
  */
@@ -27,10 +28,11 @@ public abstract sealed class SlotAggregator
   public abstract void update(double[] s, int o, long anchor, long eventTime, double value);
 
   /**
-   * Merges {@code src} into {@code dst}. Order-independent except for {@link Session}, where {@code src} must hold
-   * only events later than those of {@code dst}.
+   * Merges {@code src} into {@code dst}. Order-independent except for {@link Session}, where {@code
+   * src} must hold only events later than those of {@code dst}.
    */
-  public abstract void merge(double[] dst, int d, long dstAnchor, double[] src, int so, long srcAnchor);
+  public abstract void merge(
+      double[] dst, int d, long dstAnchor, double[] src, int so, long srcAnchor);
 
   /** The value as of {@code asOf}; NaN for none. */
   public abstract double result(double[] s, int o, long anchor, long asOf);
@@ -199,8 +201,9 @@ public abstract sealed class SlotAggregator
   }
 
   /**
-   * Exponentially decayed sum {@code sum(v * 2^(-(asOf - eventTime) / halfLife))}. The slot holds {@code sum(v *
-   * 2^((eventTime - anchor) / halfLife))}, so tiles never need rewriting as time passes.
+   * Exponentially decayed sum {@code sum(v * 2^(-(asOf - eventTime) / halfLife))}. The slot holds
+   * {@code sum(v * 2^((eventTime - anchor) / halfLife))}, so tiles never need rewriting as time
+   * passes.
    */
   public static final class DecayedSum extends SlotAggregator {
     private final double halfLifeMs;
@@ -236,10 +239,10 @@ public abstract sealed class SlotAggregator
   }
 
   /**
-   * Gap-based session: slots (first, runStart, last) where runStart is the start of the run of events with gaps &lt;=
-   * gap that ends at last. Updates must come in time order, or all within one gap of each other (a tile no wider
-   * than the gap); merges must go from older to newer. Result: {@code (last - runStart) / 1000} seconds, 0 when
-   * {@code asOf - last > gap} or empty.
+   * Gap-based session: slots (first, runStart, last) where runStart is the start of the run of
+   * events with gaps &lt;= gap that ends at last. Updates must come in time order, or all within
+   * one gap of each other (a tile no wider than the gap); merges must go from older to newer.
+   * Result: {@code (last - runStart) / 1000} seconds, 0 when {@code asOf - last > gap} or empty.
    */
   public static final class Session extends SlotAggregator {
     private final long gapMs;

@@ -4,8 +4,9 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * What a feature computes over the events its filter and window select. Each aggregation is backed by an
- * intermediate value with update / merge / result (see {@code dev.tessera.engine.aggregate}), so tiles merge exactly.
+ * What a feature computes over the events its filter and window select. Each aggregation is backed
+ * by an intermediate value with update / merge / result (see {@code dev.tessera.engine.aggregate}),
+ * so tiles merge exactly.
  */
 public sealed interface Aggregation extends Serializable {
 
@@ -64,8 +65,8 @@ public sealed interface Aggregation extends Serializable {
   }
 
   /**
-   * The numeric field of the latest event (largest eventTime; on a tie the largest value, so the result does not
-   * depend on arrival order); null on no event.
+   * The numeric field of the latest event (largest eventTime; on a tie the largest value, so the
+   * result does not depend on arrival order); null on no event.
    */
   record Last(EventField field) implements Aggregation {
     public Last {
@@ -78,8 +79,9 @@ public sealed interface Aggregation extends Serializable {
   }
 
   /**
-   * Exact number of distinct values of a category field, bounded: the result is {@code min(distinct, maxDistinct)}
-   * and the state keeps at most {@code maxDistinct} values. Result: long.
+   * Exact number of distinct values of a category field, bounded: the result is {@code
+   * min(distinct, maxDistinct)} and the state keeps at most {@code maxDistinct} values. Result:
+   * long.
    */
   record DistinctCount(EventField field, int maxDistinct) implements Aggregation {
     public DistinctCount {
@@ -107,8 +109,9 @@ public sealed interface Aggregation extends Serializable {
   }
 
   /**
-   * Per-category share: credit(c) = sum of {@code weight} over events with category c (an event with several values
-   * credits each fully); share(c) = credit(c) / sum of all credits; zero-credit categories absent. Result: map.
+   * Per-category share: credit(c) = sum of {@code weight} over events with category c (an event
+   * with several values credits each fully); share(c) = credit(c) / sum of all credits; zero-credit
+   * categories absent. Result: map.
    */
   record CategoryShare(EventField category, EventField weight) implements Aggregation {
     public CategoryShare {
@@ -121,7 +124,10 @@ public sealed interface Aggregation extends Serializable {
     }
   }
 
-  /** Shannon entropy (natural log) of the {@link CategoryShare} distribution; 0.0 when empty. Result: double. */
+  /**
+   * Shannon entropy (natural log) of the {@link CategoryShare} distribution; 0.0 when empty.
+   * Result: double.
+   */
   record Entropy(EventField category, EventField weight) implements Aggregation {
     public Entropy {
       requireCategory(category);
@@ -134,10 +140,11 @@ public sealed interface Aggregation extends Serializable {
   }
 
   /**
-   * Per-category decayed sum: c -&gt; sum of {@code weight * 2^(-(t - eventTime) / halfLife)} over events with
-   * category c; zero entries absent. Result: map.
+   * Per-category decayed sum: c -&gt; sum of {@code weight * 2^(-(t - eventTime) / halfLife)} over
+   * events with category c; zero entries absent. Result: map.
    */
-  record DecayedCategorySum(EventField category, EventField weight, long halfLifeMs) implements Aggregation {
+  record DecayedCategorySum(EventField category, EventField weight, long halfLifeMs)
+      implements Aggregation {
     public DecayedCategorySum {
       requireCategory(category);
       requireNumeric(weight);
@@ -150,9 +157,10 @@ public sealed interface Aggregation extends Serializable {
   }
 
   /**
-   * Gap-based session duration: the current session is the longest run of events in the window with eventTime &lt;= t
-   * and gaps &lt;= gap that ends at the last such event; result (last - first) / 1000.0, or 0.0 when {@code t - last >
-   * gap} or there is no event. The window's tile size must not exceed the gap.
+   * Gap-based session duration: the current session is the longest run of events in the window with
+   * eventTime &lt;= t and gaps &lt;= gap that ends at the last such event; result (last - first) /
+   * 1000.0, or 0.0 when {@code t - last > gap} or there is no event. The window's tile size must
+   * not exceed the gap.
    */
   record SessionDuration(long gapMs) implements Aggregation {
     public SessionDuration {
@@ -165,8 +173,8 @@ public sealed interface Aggregation extends Serializable {
   }
 
   /**
-   * {@code numerator / denominator}, each evaluated over the feature's window with its own filter; {@code whenZero}
-   * when the denominator is 0. Result: double.
+   * {@code numerator / denominator}, each evaluated over the feature's window with its own filter;
+   * {@code whenZero} when the denominator is 0. Result: double.
    */
   record Ratio(Operand numerator, Operand denominator, double whenZero) implements Aggregation {
     public Ratio {

@@ -5,10 +5,12 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * A predicate on one event field. Numeric fields compare with any operator against {@code number}; category fields
- * support {@code =} (some value equals {@code text}) and {@code !=} (no value equals it).
+ * A predicate on one event field. Numeric fields compare with any operator against {@code number};
+ * category fields support {@code =} (some value equals {@code text}) and {@code !=} (no value
+ * equals it).
  */
-public record Condition(EventField field, Op op, String text, double number) implements Serializable {
+public record Condition(EventField field, Op op, String text, double number)
+    implements Serializable {
 
   /** Comparison operators, written in config as {@code = != < <= > >=}. */
   public enum Op {
@@ -45,7 +47,8 @@ public record Condition(EventField field, Op op, String text, double number) imp
     if (!field.isNumeric()) {
       Objects.requireNonNull(text, "text");
       if (op != Op.EQ && op != Op.NE) {
-        throw new IllegalArgumentException("category field " + field.configName() + " supports only = and !=");
+        throw new IllegalArgumentException(
+            "category field " + field.configName() + " supports only = and !=");
       }
     }
   }

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The event fields a feature can aggregate, filter or group by, named as in the event JSON. Numeric fields read 0 on
- * events that do not carry them; {@link #ONE} is the constant 1 (a count as a weight). {@link #GENRE} is the enriched,
- * multi-valued field: an event has one value per genre of its title.
+ * The event fields a feature can aggregate, filter or group by, named as in the event JSON. Numeric
+ * fields read 0 on events that do not carry them; {@link #ONE} is the constant 1 (a count as a
+ * weight). {@link #GENRE} is the enriched, multi-valued field: an event has one value per genre of
+ * its title.
  */
 public enum EventField {
   ONE("one", true),
@@ -61,8 +62,8 @@ public enum EventField {
   }
 
   /**
-   * The category values of the field on this event: zero or one for single-valued fields, one per genre for {@link
-   * #GENRE}.
+   * The category values of the field on this event: zero or one for single-valued fields, one per
+   * genre for {@link #GENRE}.
    */
   public List<String> categories(EnrichedEvent e) {
     Event ev = e.event();
@@ -76,7 +77,10 @@ public enum EventField {
     };
   }
 
-  /** The single category value, or null; for {@link #GENRE} the first genre. Avoids allocation on hot paths. */
+  /**
+   * The single category value, or null; for {@link #GENRE} the first genre. Avoids allocation on
+   * hot paths.
+   */
   public String category(EnrichedEvent e) {
     Event ev = e.event();
     return switch (this) {

@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which events a feature aggregates: a set of types (empty = every type) and conditions that must all hold.
+ * Which events a feature aggregates: a set of types (empty = every type) and conditions that must
+ * all hold.
  */
-public record EventFilter(Set<EventType> types, List<Condition> conditions) implements Serializable {
+public record EventFilter(Set<EventType> types, List<Condition> conditions)
+    implements Serializable {
 
   public EventFilter {
     types = types.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(types));

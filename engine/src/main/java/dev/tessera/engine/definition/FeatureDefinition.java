@@ -21,11 +21,16 @@ public record FeatureDefinition(
     Objects.requireNonNull(filter, "filter");
     Objects.requireNonNull(window, "window");
     if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("feature name '" + name + "' must match " + NAME.pattern());
+      throw new IllegalArgumentException(
+          "feature name '" + name + "' must match " + NAME.pattern());
     }
     if (aggregation instanceof Aggregation.SessionDuration s && window.tileMs() > s.gapMs()) {
       throw new IllegalArgumentException(
-          "feature " + name + ": the window's tile (" + window.tileMs() + " ms) must not exceed the session gap");
+          "feature "
+              + name
+              + ": the window's tile ("
+              + window.tileMs()
+              + " ms) must not exceed the session gap");
     }
   }
 

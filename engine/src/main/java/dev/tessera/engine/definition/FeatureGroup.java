@@ -13,21 +13,26 @@ import java.util.Set;
 
 /**
  * A versioned set of features computed per member. A published (name, version) is immutable: {@link
- * FeatureRegistry} refuses a different definition under the same key. Features are kept sorted by name, so a group
- * read from config and one built in code compare equal.
+ * FeatureRegistry} refuses a different definition under the same key. Features are kept sorted by
+ * name, so a group read from config and one built in code compare equal.
  *
  * @param ttl how long a member's snapshot stays valid after its last accepted event
  * @param allowedLatenessMs events older than their (member, stream) watermark minus this are late
  */
 public record FeatureGroup(
-    String name, int version, Duration ttl, long allowedLatenessMs, List<FeatureDefinition> features)
+    String name,
+    int version,
+    Duration ttl,
+    long allowedLatenessMs,
+    List<FeatureDefinition> features)
     implements Serializable {
 
   public FeatureGroup {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(ttl, "ttl");
     if (!FeatureDefinition.NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("group name '" + name + "' must match " + FeatureDefinition.NAME.pattern());
+      throw new IllegalArgumentException(
+          "group name '" + name + "' must match " + FeatureDefinition.NAME.pattern());
     }
     if (version < 1) {
       throw new IllegalArgumentException("version must be >= 1");
@@ -55,11 +60,15 @@ public record FeatureGroup(
       longest = Math.max(longest, f.window().lengthMs());
     }
     if (longest + allowedLatenessMs > MAX_DUPLICATE_HORIZON_MS) {
-      throw new IllegalArgumentException("the longest window plus the allowed lateness must not exceed 20 days");
+      throw new IllegalArgumentException(
+          "the longest window plus the allowed lateness must not exceed 20 days");
     }
   }
 
-  /** Upper bound of longest window + lateness (the duplicate horizon), so ids' times fit 32-bit offsets. */
+  /**
+   * Upper bound of longest window + lateness (the duplicate horizon), so ids' times fit 32-bit
+   * offsets.
+   */
   public static final long MAX_DUPLICATE_HORIZON_MS = Duration.ofDays(20).toMillis();
 
   /** The longest window length of the group; with the lateness it is the duplicate horizon. */
@@ -72,8 +81,8 @@ public record FeatureGroup(
   }
 
   /**
-   * How long an accepted eventId blocks duplicates: the first copy blocks while its {@code eventTime >= watermark -
-   * (longest window + allowed lateness)}.
+   * How long an accepted eventId blocks duplicates: the first copy blocks while its {@code
+   * eventTime >= watermark - (longest window + allowed lateness)}.
    */
   public long duplicateHorizonMs() {
     return longestWindowMs() + allowedLatenessMs;
@@ -85,7 +94,8 @@ public record FeatureGroup(
         return f;
       }
     }
-    throw new IllegalArgumentException("no feature " + featureName + " in " + name + " v" + version);
+    throw new IllegalArgumentException(
+        "no feature " + featureName + " in " + name + " v" + version);
   }
 
   public static Builder builder(String name, int version) {
@@ -121,19 +131,28 @@ public record FeatureGroup(
     }
 
     /** Adds a feature without a validation range. */
-    public Builder feature(String featureName, Aggregation aggregation, EventFilter filter, Window window) {
+    public Builder feature(
+        String featureName, Aggregation aggregation, EventFilter filter, Window window) {
       return feature(new FeatureDefinition(featureName, aggregation, filter, window, null));
     }
 
     /** Adds a feature with a validation range. */
     public Builder feature(
-        String featureName, Aggregation aggregation, EventFilter filter, Window window, ValueRange range) {
+        String featureName,
+        Aggregation aggregation,
+        EventFilter filter,
+        Window window,
+        ValueRange range) {
       return feature(new FeatureDefinition(featureName, aggregation, filter, window, range));
     }
 
     /** Shorthand: a sliding count of events of these types. */
     public Builder count(String featureName, Duration window, EventType... types) {
-      return feature(featureName, new Aggregation.Count(), EventFilter.types(types), Window.sliding(window),
+      return feature(
+          featureName,
+          new Aggregation.Count(),
+          EventFilter.types(types),
+          Window.sliding(window),
           ValueRange.atLeast(0));
     }
 

@@ -17,20 +17,36 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads feature groups from HOCON ({@code tessera.feature-groups { <group> { version, ttl, features { ... } } }}).
- * Every problem fails the load with an {@link InvalidDefinitionException} naming the exact config path and the
- * reason. The keys are documented in this module's {@code reference.conf} and {@code README.md}.
+ * Reads feature groups from HOCON ({@code tessera.feature-groups { <group> { version, ttl, features
+ * { ... } } }}). Every problem fails the load with an {@link InvalidDefinitionException} naming the
+ * exact config path and the reason. The keys are documented in this module's {@code reference.conf}
+ * and {@code README.md}.
  */
 public final class FeatureGroupLoader {
 
   /** Where groups live in config. */
   public static final String ROOT = "tessera.feature-groups";
 
-  private static final Set<String> GROUP_KEYS = Set.of("version", "ttl", "allowed-lateness", "features");
+  private static final Set<String> GROUP_KEYS =
+      Set.of("version", "ttl", "allowed-lateness", "features");
   private static final Set<String> FEATURE_KEYS =
       Set.of(
-          "aggregation", "types", "where", "window", "window-type", "hop", "field", "category", "weight",
-          "half-life", "gap", "max-distinct", "numerator", "denominator", "when-zero", "range");
+          "aggregation",
+          "types",
+          "where",
+          "window",
+          "window-type",
+          "hop",
+          "field",
+          "category",
+          "weight",
+          "half-life",
+          "gap",
+          "max-distinct",
+          "numerator",
+          "denominator",
+          "when-zero",
+          "range");
   private static final Set<String> OPERAND_KEYS = Set.of("aggregation", "field", "types", "where");
 
   private final long defaultLatenessMs;
@@ -61,7 +77,8 @@ public final class FeatureGroupLoader {
 
   private FeatureGroup group(String name, ConfigObject g, String path) {
     if (!FeatureDefinition.NAME.matcher(name).matches()) {
-      throw new InvalidDefinitionException(path, "group name must match " + FeatureDefinition.NAME.pattern());
+      throw new InvalidDefinitionException(
+          path, "group name must match " + FeatureDefinition.NAME.pattern());
     }
     unknownKeys(g, GROUP_KEYS, path);
     int version = (int) integer(g, "version", path, 1, Integer.MAX_VALUE, null);
@@ -69,19 +86,22 @@ public final class FeatureGroupLoader {
     if (ttl.isZero()) {
       throw new InvalidDefinitionException(path + ".ttl", "must be positive");
     }
-    long lateness = g.containsKey("allowed-lateness")
-        ? duration(g, "allowed-lateness", path, null).toMillis()
-        : defaultLatenessMs;
+    long lateness =
+        g.containsKey("allowed-lateness")
+            ? duration(g, "allowed-lateness", path, null).toMillis()
+            : defaultLatenessMs;
     ConfigObject features = object(required(g, "features", path), path + ".features");
     if (features.isEmpty()) {
-      throw new InvalidDefinitionException(path + ".features", "a group needs at least one feature");
+      throw new InvalidDefinitionException(
+          path + ".features", "a group needs at least one feature");
     }
     List<FeatureDefinition> defs = new ArrayList<>();
     for (String featureName : new java.util.TreeSet<>(features.keySet())) {
       String fpath = path + ".features." + featureName;
       if (!FeatureDefinition.NAME.matcher(featureName).matches()) {
         throw new InvalidDefinitionException(
-            path + ".features", "feature name '" + featureName + "' must match " + FeatureDefinition.NAME.pattern());
+            path + ".features",
+            "feature name '" + featureName + "' must match " + FeatureDefinition.NAME.pattern());
       }
       defs.add(feature(featureName, object(features.get(featureName), fpath), fpath));
     }
@@ -105,32 +125,47 @@ public final class FeatureGroupLoader {
           case "min" -> new Aggregation.Min(numericField(f, "field", path, null));
           case "max" -> new Aggregation.Max(numericField(f, "field", path, null));
           case "last" -> new Aggregation.Last(numericField(f, "field", path, null));
-          case "distinct-count" -> new Aggregation.DistinctCount(
-              categoryField(f, "field", path), (int) integer(f, "max-distinct", path, 1, 1_000_000,
-                  (long) defaultMaxDistinct));
-          case "decayed-sum" -> new Aggregation.DecayedSum(
-              numericField(f, "field", path, null), positiveDuration(f, "half-life", path));
-          case "category-share" -> new Aggregation.CategoryShare(
-              categoryField(f, "category", path), numericField(f, "weight", path, EventField.ONE));
-          case "entropy" -> new Aggregation.Entropy(
-              categoryField(f, "category", path), numericField(f, "weight", path, EventField.ONE));
-          case "decayed-category-sum" -> new Aggregation.DecayedCategorySum(
-              categoryField(f, "category", path), numericField(f, "weight", path, EventField.ONE),
-              positiveDuration(f, "half-life", path));
+          case "distinct-count" ->
+              new Aggregation.DistinctCount(
+                  categoryField(f, "field", path),
+                  (int) integer(f, "max-distinct", path, 1, 1_000_000, (long) defaultMaxDistinct));
+          case "decayed-sum" ->
+              new Aggregation.DecayedSum(
+                  numericField(f, "field", path, null), positiveDuration(f, "half-life", path));
+          case "category-share" ->
+              new Aggregation.CategoryShare(
+                  categoryField(f, "category", path),
+                  numericField(f, "weight", path, EventField.ONE));
+          case "entropy" ->
+              new Aggregation.Entropy(
+                  categoryField(f, "category", path),
+                  numericField(f, "weight", path, EventField.ONE));
+          case "decayed-category-sum" ->
+              new Aggregation.DecayedCategorySum(
+                  categoryField(f, "category", path),
+                  numericField(f, "weight", path, EventField.ONE),
+                  positiveDuration(f, "half-life", path));
           case "session-duration" -> {
             long gap = positiveDuration(f, "gap", path);
             if (window.tileMs() > gap) {
               throw new InvalidDefinitionException(
-                  path + ".gap", "must be at least the window's tile (" + window.tileMs() / 1000 + " s)");
+                  path + ".gap",
+                  "must be at least the window's tile (" + window.tileMs() / 1000 + " s)");
             }
             yield new Aggregation.SessionDuration(gap);
           }
-          case "ratio" -> new Aggregation.Ratio(
-              operand(f, "numerator", path), operand(f, "denominator", path), dbl(f, "when-zero", path, 0.0));
-          default -> throw new InvalidDefinitionException(
-              path + ".aggregation",
-              "unknown aggregation '" + aggName + "' (count, sum, avg, min, max, last, distinct-count, decayed-sum, "
-                  + "category-share, entropy, decayed-category-sum, session-duration, ratio)");
+          case "ratio" ->
+              new Aggregation.Ratio(
+                  operand(f, "numerator", path),
+                  operand(f, "denominator", path),
+                  dbl(f, "when-zero", path, 0.0));
+          default ->
+              throw new InvalidDefinitionException(
+                  path + ".aggregation",
+                  "unknown aggregation '"
+                      + aggName
+                      + "' (count, sum, avg, min, max, last, distinct-count, decayed-sum, "
+                      + "category-share, entropy, decayed-category-sum, session-duration, ratio)");
         };
     ValueRange range = null;
     if (f.containsKey("range")) {
@@ -156,13 +191,18 @@ public final class FeatureGroupLoader {
     long ms = length.toMillis();
     String type = f.containsKey("window-type") ? string(f, "window-type", path, null) : "sliding";
     if (ms < 1000 || ms % 1000 != 0) {
-      throw new InvalidDefinitionException(path + ".window", "must be a positive whole number of seconds");
+      throw new InvalidDefinitionException(
+          path + ".window", "must be a positive whole number of seconds");
     }
     switch (type) {
       case "sliding" -> {
-        long hop = f.containsKey("hop") ? duration(f, "hop", path, null).toMillis() : WindowContract.defaultHopMs(ms);
+        long hop =
+            f.containsKey("hop")
+                ? duration(f, "hop", path, null).toMillis()
+                : WindowContract.defaultHopMs(ms);
         if (hop < 1000 || hop % 1000 != 0) {
-          throw new InvalidDefinitionException(path + ".hop", "must be a positive whole number of seconds");
+          throw new InvalidDefinitionException(
+              path + ".hop", "must be a positive whole number of seconds");
         }
         if (ms % hop != 0) {
           throw new InvalidDefinitionException(
@@ -177,8 +217,9 @@ public final class FeatureGroupLoader {
         }
         return new Window.Tumbling(ms);
       }
-      default -> throw new InvalidDefinitionException(
-          path + ".window-type", "must be sliding or tumbling, not '" + type + "'");
+      default ->
+          throw new InvalidDefinitionException(
+              path + ".window-type", "must be sliding or tumbling, not '" + type + "'");
     }
   }
 
@@ -193,11 +234,14 @@ public final class FeatureGroupLoader {
           throw new InvalidDefinitionException(p, "must be an event type name");
         }
         String s = (String) v.unwrapped();
-        types.add(EventType.fromWire(s).orElseThrow(() -> new InvalidDefinitionException(
-            p, "unknown event type '" + s + "'")));
+        types.add(
+            EventType.fromWire(s)
+                .orElseThrow(
+                    () -> new InvalidDefinitionException(p, "unknown event type '" + s + "'")));
       }
       if (types.isEmpty()) {
-        throw new InvalidDefinitionException(path + ".types", "must not be empty (omit it to accept every type)");
+        throw new InvalidDefinitionException(
+            path + ".types", "must not be empty (omit it to accept every type)");
       }
     }
     List<Condition> conditions = new ArrayList<>();
@@ -209,14 +253,18 @@ public final class FeatureGroupLoader {
         unknownKeys(c, Set.of("field", "op", "value"), p);
         EventField field = field(c, "field", p);
         String opName = string(c, "op", p, null);
-        Condition.Op op = Condition.Op.fromSymbol(opName).orElseThrow(() -> new InvalidDefinitionException(
-            p + ".op", "unknown operator '" + opName + "' (= != < <= > >=)"));
+        Condition.Op op =
+            Condition.Op.fromSymbol(opName)
+                .orElseThrow(
+                    () ->
+                        new InvalidDefinitionException(
+                            p + ".op", "unknown operator '" + opName + "' (= != < <= > >=)"));
         if (field.isNumeric()) {
           conditions.add(Condition.numeric(field, op, dbl(c, "value", p, null)));
         } else {
           if (op != Condition.Op.EQ && op != Condition.Op.NE) {
-            throw new InvalidDefinitionException(p + ".op", "category field " + field.configName()
-                + " supports only = and !=");
+            throw new InvalidDefinitionException(
+                p + ".op", "category field " + field.configName() + " supports only = and !=");
           }
           conditions.add(Condition.text(field, op, string(c, "value", p, null)));
         }
@@ -230,11 +278,14 @@ public final class FeatureGroupLoader {
     ConfigObject o = object(required(f, key, path), p);
     unknownKeys(o, OPERAND_KEYS, p);
     String agg = string(o, "aggregation", p, null);
-    Aggregation a = switch (agg) {
-      case "count" -> new Aggregation.Count();
-      case "sum" -> new Aggregation.Sum(numericField(o, "field", p, null));
-      default -> throw new InvalidDefinitionException(p + ".aggregation", "a ratio operand must be count or sum");
-    };
+    Aggregation a =
+        switch (agg) {
+          case "count" -> new Aggregation.Count();
+          case "sum" -> new Aggregation.Sum(numericField(o, "field", p, null));
+          default ->
+              throw new InvalidDefinitionException(
+                  p + ".aggregation", "a ratio operand must be count or sum");
+        };
     return new Aggregation.Operand(a, filter(o, p));
   }
 
@@ -286,7 +337,8 @@ public final class FeatureGroupLoader {
     return (String) v.unwrapped();
   }
 
-  private static long integer(ConfigObject o, String key, String path, long min, long max, Long dflt) {
+  private static long integer(
+      ConfigObject o, String key, String path, long min, long max, Long dflt) {
     ConfigValue v = o.get(key);
     if (v == null || v.valueType() == ConfigValueType.NULL) {
       if (dflt != null) {
@@ -300,7 +352,8 @@ public final class FeatureGroupLoader {
     }
     long n = ((Number) u).longValue();
     if (n < min || n > max) {
-      throw new InvalidDefinitionException(path + "." + key, "must be in " + min + ".." + max + ", was " + n);
+      throw new InvalidDefinitionException(
+          path + "." + key, "must be in " + min + ".." + max + ", was " + n);
     }
     return n;
   }
@@ -331,7 +384,8 @@ public final class FeatureGroupLoader {
     try {
       d = o.toConfig().getDuration(ConfigUtil.quoteString(key));
     } catch (ConfigException e) {
-      throw new InvalidDefinitionException(path + "." + key, "must be a duration such as 5m or 24h");
+      throw new InvalidDefinitionException(
+          path + "." + key, "must be a duration such as 5m or 24h");
     }
     if (d.isNegative()) {
       throw new InvalidDefinitionException(path + "." + key, "must not be negative");
@@ -349,8 +403,11 @@ public final class FeatureGroupLoader {
 
   private static EventField field(ConfigObject o, String key, String path) {
     String name = string(o, key, path, null);
-    return EventField.fromConfig(name).orElseThrow(() -> new InvalidDefinitionException(
-        path + "." + key, "unknown event field '" + name + "'"));
+    return EventField.fromConfig(name)
+        .orElseThrow(
+            () ->
+                new InvalidDefinitionException(
+                    path + "." + key, "unknown event field '" + name + "'"));
   }
 
   private static EventField numericField(ConfigObject o, String key, String path, EventField dflt) {
@@ -359,7 +416,8 @@ public final class FeatureGroupLoader {
     }
     EventField f = field(o, key, path);
     if (!f.isNumeric()) {
-      throw new InvalidDefinitionException(path + "." + key, "field '" + f.configName() + "' is not numeric");
+      throw new InvalidDefinitionException(
+          path + "." + key, "field '" + f.configName() + "' is not numeric");
     }
     return f;
   }
@@ -367,7 +425,8 @@ public final class FeatureGroupLoader {
   private static EventField categoryField(ConfigObject o, String key, String path) {
     EventField f = field(o, key, path);
     if (f.isNumeric()) {
-      throw new InvalidDefinitionException(path + "." + key, "field '" + f.configName() + "' is not a category");
+      throw new InvalidDefinitionException(
+          path + "." + key, "field '" + f.configName() + "' is not a category");
     }
     return f;
   }

@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Feature groups keyed by (name, version). A published key is immutable: registering a different definition under
- * it fails; registering an equal one is a no-op. Thread-safe.
+ * Feature groups keyed by (name, version). A published key is immutable: registering a different
+ * definition under it fails; registering an equal one is a no-op. Thread-safe.
  */
 public final class FeatureRegistry {
 
@@ -41,14 +41,17 @@ public final class FeatureRegistry {
   /**
    * Publishes a group.
    *
-   * @throws IllegalStateException if (name, version) is already published with a different definition
+   * @throws IllegalStateException if (name, version) is already published with a different
+   *     definition
    */
   public FeatureGroup register(FeatureGroup group) {
     Key key = new Key(group.name(), group.version());
     FeatureGroup existing = groups.putIfAbsent(key, group);
     if (existing != null && !existing.equals(group)) {
       throw new IllegalStateException(
-          "feature group " + key + " is already published with a different definition; publish it as version "
+          "feature group "
+              + key
+              + " is already published with a different definition; publish it as version "
               + (latest(group.name()).map(FeatureGroup::version).orElse(group.version()) + 1));
     }
     return existing == null ? group : existing;
@@ -60,8 +63,9 @@ public final class FeatureRegistry {
 
   /** The group, or an exception naming the missing key. */
   public FeatureGroup get(String name, int version) {
-    return find(name, version).orElseThrow(() -> new IllegalArgumentException(
-        "no feature group " + new Key(name, version)));
+    return find(name, version)
+        .orElseThrow(
+            () -> new IllegalArgumentException("no feature group " + new Key(name, version)));
   }
 
   /** The highest version of a group. */

@@ -1,6 +1,9 @@
 package dev.tessera.engine.definition;
 
-/** A feature definition in config is invalid; the message names the exact config path and the reason. */
+/**
+ * A feature definition in config is invalid; the message names the exact config path and the
+ * reason.
+ */
 public final class InvalidDefinitionException extends RuntimeException {
   private final String path;
   private final String reason;
@@ -11,7 +14,10 @@ public final class InvalidDefinitionException extends RuntimeException {
     this.reason = reason;
   }
 
-  /** The full config path of the offending key, e.g. {@code tessera.feature-groups.g.features.f.window}. */
+  /**
+   * The full config path of the offending key, e.g. {@code
+   * tessera.feature-groups.g.features.f.window}.
+   */
   public String path() {
     return path;
   }

@@ -2,7 +2,10 @@ package dev.tessera.engine.definition;
 
 import java.io.Serializable;
 
-/** The expected range of a feature's values (of each entry, for map-valued features), both ends inclusive. */
+/**
+ * The expected range of a feature's values (of each entry, for map-valued features), both ends
+ * inclusive.
+ */
 public record ValueRange(double min, double max) implements Serializable {
   public ValueRange {
     if (Double.isNaN(min) || Double.isNaN(max) || min > max) {

@@ -29,7 +29,8 @@ public sealed interface Window extends Serializable {
         throw new IllegalArgumentException("hop must be a positive whole number of seconds");
       }
       if (lengthMs <= 0 || lengthMs % hopMs != 0) {
-        throw new IllegalArgumentException("window length must be a positive multiple of its hop " + hopMs + " ms");
+        throw new IllegalArgumentException(
+            "window length must be a positive multiple of its hop " + hopMs + " ms");
       }
     }
 
@@ -43,7 +44,8 @@ public sealed interface Window extends Serializable {
   record Tumbling(long lengthMs) implements Window {
     public Tumbling {
       if (lengthMs < 1_000 || lengthMs % 1_000 != 0) {
-        throw new IllegalArgumentException("tumbling window length must be a positive whole number of seconds");
+        throw new IllegalArgumentException(
+            "tumbling window length must be a positive whole number of seconds");
       }
     }
 

@@ -5,13 +5,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An event joined with its title's catalogue metadata: what the kernel aggregates. A title missing from the catalogue
- * is enriched with no genres and {@code unknownTitle = true}; its watch time still counts in sums but in no genre.
+ * An event joined with its title's catalogue metadata: what the kernel aggregates. A title missing
+ * from the catalogue is enriched with no genres and {@code unknownTitle = true}; its watch time
+ * still counts in sums but in no genre.
  *
  * @param genres the title's genres (empty for events without a title or with an unknown title)
  * @param unknownTitle the event names a title that the catalogue does not know
  */
-public record EnrichedEvent(Event event, List<String> genres, boolean unknownTitle) implements Serializable {
+public record EnrichedEvent(Event event, List<String> genres, boolean unknownTitle)
+    implements Serializable {
 
   public EnrichedEvent {
     Objects.requireNonNull(event, "event");

@@ -13,13 +13,14 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Parses and strictly validates event bodies. Never throws on bad bytes: every problem comes back as a {@link
- * Violation} with a {@link ReasonCode}. Unknown fields are ignored. Thread-safe.
+ * Parses and strictly validates event bodies. Never throws on bad bytes: every problem comes back
+ * as a {@link Violation} with a {@link ReasonCode}. Unknown fields are ignored. Thread-safe.
  */
 public final class EventParser {
 
   /** Default size limit of a body: 64 KiB. */
   public static final int DEFAULT_MAX_BYTES = 64 * 1024;
+
   /** Default tolerance for event times ahead of the ingestion clock: 60 s. */
   public static final long DEFAULT_FUTURE_TOLERANCE_MS = 60_000;
 
@@ -47,7 +48,9 @@ public final class EventParser {
 
   /** A parser with the limits of {@code tessera.engine}. */
   public static EventParser create(dev.tessera.engine.EngineSettings settings) {
-    return new EventParser(settings.futureTolerance().toMillis(), settings.maxEventBytes(),
+    return new EventParser(
+        settings.futureTolerance().toMillis(),
+        settings.maxEventBytes(),
         settings.supportedSchemaVersions());
   }
 
@@ -67,12 +70,14 @@ public final class EventParser {
       return invalid(ReasonCode.MALFORMED_JSON, "", "empty body");
     }
     if (bytes.length > maxBytes) {
-      return invalid(ReasonCode.TOO_LARGE, "", "body of " + bytes.length + " bytes exceeds " + maxBytes);
+      return invalid(
+          ReasonCode.TOO_LARGE, "", "body of " + bytes.length + " bytes exceeds " + maxBytes);
     }
     JsonNode root;
     try {
       root = mapper.readTree(bytes);
-    } catch (Exception e) { // JsonProcessingException, IOException, or anything a corrupt body triggers
+    } catch (
+        Exception e) { // JsonProcessingException, IOException, or anything a corrupt body triggers
       return invalid(ReasonCode.MALFORMED_JSON, "", firstLine(e.getMessage()));
     }
     if (root == null || !root.isObject()) {
@@ -106,18 +111,22 @@ public final class EventParser {
     }
     String eventId = text(root, "eventId", true, violations);
     if (eventId != null && (eventId.isEmpty() || eventId.length() > MAX_ID_CHARS)) {
-      violations.add(new Violation(ReasonCode.OUT_OF_RANGE, "eventId", "must have 1-128 characters"));
+      violations.add(
+          new Violation(ReasonCode.OUT_OF_RANGE, "eventId", "must have 1-128 characters"));
     }
     String memberId = text(root, "memberId", true, violations);
     if (memberId != null && !MEMBER_ID.matcher(memberId).matches()) {
-      violations.add(new Violation(ReasonCode.OUT_OF_RANGE, "memberId", "must be 1-64 characters of [A-Za-z0-9_-]"));
+      violations.add(
+          new Violation(
+              ReasonCode.OUT_OF_RANGE, "memberId", "must be 1-64 characters of [A-Za-z0-9_-]"));
     }
     EventType type = null;
     String typeName = text(root, "type", true, violations);
     if (typeName != null) {
       type = EventType.fromWire(typeName).orElse(null);
       if (type == null) {
-        violations.add(new Violation(ReasonCode.BAD_TYPE, "type", "unknown event type '" + typeName + "'"));
+        violations.add(
+            new Violation(ReasonCode.BAD_TYPE, "type", "unknown event type '" + typeName + "'"));
       }
     }
     Long eventTime = integral(root, "eventTime", true, violations);
@@ -143,7 +152,8 @@ public final class EventParser {
       if (type.hasTitle()) {
         titleId = text(root, "titleId", true, violations);
         if (titleId != null && (titleId.isEmpty() || titleId.length() > MAX_ID_CHARS)) {
-          violations.add(new Violation(ReasonCode.OUT_OF_RANGE, "titleId", "must have 1-128 characters"));
+          violations.add(
+              new Violation(ReasonCode.OUT_OF_RANGE, "titleId", "must have 1-128 characters"));
         }
       }
       switch (type) {
@@ -151,7 +161,8 @@ public final class EventParser {
           Long w = integral(root, "watchedSeconds", true, violations);
           if (w != null) {
             if (w < 0 || w > MAX_WATCHED_SECONDS) {
-              violations.add(new Violation(ReasonCode.OUT_OF_RANGE, "watchedSeconds", "must be in 0..86400"));
+              violations.add(
+                  new Violation(ReasonCode.OUT_OF_RANGE, "watchedSeconds", "must be in 0..86400"));
             } else {
               watchedSeconds = w.intValue();
             }
@@ -170,7 +181,9 @@ public final class EventParser {
         case SEARCH -> {
           query = text(root, "query", true, violations);
           if (query != null && query.length() > MAX_TEXT_CHARS) {
-            violations.add(new Violation(ReasonCode.OUT_OF_RANGE, "query", "must have at most 1024 characters"));
+            violations.add(
+                new Violation(
+                    ReasonCode.OUT_OF_RANGE, "query", "must have at most 1024 characters"));
           }
         }
         case DEVICE -> {
@@ -180,7 +193,8 @@ public final class EventParser {
           latencyMs = l == null ? 0 : l;
           resolution = text(root, "resolution", true, violations);
           if (resolution != null && (resolution.isEmpty() || resolution.length() > MAX_ID_CHARS)) {
-            violations.add(new Violation(ReasonCode.OUT_OF_RANGE, "resolution", "must have 1-128 characters"));
+            violations.add(
+                new Violation(ReasonCode.OUT_OF_RANGE, "resolution", "must have 1-128 characters"));
           }
         }
         default -> {}
@@ -258,7 +272,8 @@ public final class EventParser {
   }
 
   private static ParseResult invalid(ReasonCode reason, String field, String message) {
-    return new ParseResult.Invalid(List.of(new Violation(reason, field, Objects.requireNonNullElse(message, ""))));
+    return new ParseResult.Invalid(
+        List.of(new Violation(reason, field, Objects.requireNonNullElse(message, ""))));
   }
 
   private static String firstLine(String message) {

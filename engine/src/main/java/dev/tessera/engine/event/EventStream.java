@@ -1,8 +1,9 @@
 package dev.tessera.engine.event;
 
 /**
- * The stream an event type belongs to. Each (member, stream) is applied in its own Kafka order and has its own
- * watermark; the mapping from {@link EventType} to stream lives here so that every runtime uses the same one.
+ * The stream an event type belongs to. Each (member, stream) is applied in its own Kafka order and
+ * has its own watermark; the mapping from {@link EventType} to stream lives here so that every
+ * runtime uses the same one.
  */
 public enum EventStream {
   VIEWS("views"),

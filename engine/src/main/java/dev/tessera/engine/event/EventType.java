@@ -2,7 +2,10 @@ package dev.tessera.engine.event;
 
 import java.util.Optional;
 
-/** The type of a member interaction, with its lower-case wire name and the {@link EventStream} it belongs to. */
+/**
+ * The type of a member interaction, with its lower-case wire name and the {@link EventStream} it
+ * belongs to.
+ */
 public enum EventType {
   PLAY("play", EventStream.VIEWS),
   PAUSE("pause", EventStream.VIEWS),
@@ -34,7 +37,12 @@ public enum EventType {
 
   /** Whether events of this type carry a {@code titleId}. */
   public boolean hasTitle() {
-    return this == PLAY || this == PAUSE || this == STOP || this == CLICK || this == IMPRESSION || this == RATE;
+    return this == PLAY
+        || this == PAUSE
+        || this == STOP
+        || this == CLICK
+        || this == IMPRESSION
+        || this == RATE;
   }
 
   /** The type with this exact (lower-case) wire name. */

@@ -4,7 +4,10 @@ package dev.tessera.engine.event;
 public enum ReasonCode {
   /** A required field is absent or null. */
   MISSING_FIELD,
-  /** A field has the wrong JSON type (e.g. a number as a string, a fractional {@code eventTime}, an unknown type). */
+  /**
+   * A field has the wrong JSON type (e.g. a number as a string, a fractional {@code eventTime}, an
+   * unknown type).
+   */
   BAD_TYPE,
   /** A field's value is outside its allowed range or pattern. */
   OUT_OF_RANGE,

@@ -22,17 +22,19 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The plain, slow, obvious implementation of the window contract: keeps every accepted event raw and computes each
- * feature by filtering them, straight from the definitions. No tiles, no eviction, no sharing. It is the oracle of
- * the property tests; never use it in production.
+ * The plain, slow, obvious implementation of the window contract: keeps every accepted event raw
+ * and computes each feature by filtering them, straight from the definitions. No tiles, no
+ * eviction, no sharing. It is the oracle of the property tests; never use it in production.
  */
 public final class ReferenceEngine {
 
   private final FeatureGroup group;
   private final String memberId;
   private final Map<EventStream, Long> watermarks = new EnumMap<>(EventStream.class);
+
   /** Per stream: eventId -&gt; eventTime of its most recent accepted copy. */
   private final Map<EventStream, Map<String, Long>> acceptedIds = new EnumMap<>(EventStream.class);
+
   private final List<EnrichedEvent> accepted = new ArrayList<>();
 
   public ReferenceEngine(FeatureGroup group, String memberId) {
@@ -79,7 +81,8 @@ public final class ReferenceEngine {
     }
     long wm = watermark();
     long expires = wm == Long.MIN_VALUE ? Long.MIN_VALUE : wm + group.ttl().toMillis();
-    return new FeatureSnapshot(memberId, group.name(), group.version(), values, t, wm, computedAt, expires);
+    return new FeatureSnapshot(
+        memberId, group.name(), group.version(), values, t, wm, computedAt, expires);
   }
 
   private List<EnrichedEvent> inWindow(Window w, EventFilter filter, long t) {
@@ -120,16 +123,24 @@ public final class ReferenceEngine {
       return events.isEmpty() ? null : sum(events, a.field()) / events.size();
     }
     if (agg instanceof Aggregation.Min m) {
-      return events.stream().mapToDouble(m.field()::number).min().stream().boxed().findFirst().orElse(null);
+      return events.stream().mapToDouble(m.field()::number).min().stream()
+          .boxed()
+          .findFirst()
+          .orElse(null);
     }
     if (agg instanceof Aggregation.Max m) {
-      return events.stream().mapToDouble(m.field()::number).max().stream().boxed().findFirst().orElse(null);
+      return events.stream().mapToDouble(m.field()::number).max().stream()
+          .boxed()
+          .findFirst()
+          .orElse(null);
     }
     if (agg instanceof Aggregation.Last l) {
       EnrichedEvent best = null;
       for (EnrichedEvent e : events) {
-        if (best == null || e.eventTime() > best.eventTime()
-            || (e.eventTime() == best.eventTime() && l.field().number(e) > l.field().number(best))) {
+        if (best == null
+            || e.eventTime() > best.eventTime()
+            || (e.eventTime() == best.eventTime()
+                && l.field().number(e) > l.field().number(best))) {
           best = e;
         }
       }
@@ -158,7 +169,8 @@ public final class ReferenceEngine {
     if (agg instanceof Aggregation.DecayedCategorySum d) {
       Map<String, Double> out = new TreeMap<>();
       for (EnrichedEvent e : events) {
-        double w = d.weight().number(e) * Math.pow(2, -(double) (t - e.eventTime()) / d.halfLifeMs());
+        double w =
+            d.weight().number(e) * Math.pow(2, -(double) (t - e.eventTime()) / d.halfLifeMs());
         for (String c : d.category().categories(e)) {
           out.merge(c, w, Double::sum);
         }
@@ -207,7 +219,8 @@ public final class ReferenceEngine {
     return s;
   }
 
-  private static Map<String, Double> credits(List<EnrichedEvent> events, EventField category, EventField weight) {
+  private static Map<String, Double> credits(
+      List<EnrichedEvent> events, EventField category, EventField weight) {
     Map<String, Double> credits = new TreeMap<>();
     for (EnrichedEvent e : events) {
       for (String c : category.categories(e)) {

@@ -3,8 +3,8 @@ package dev.tessera.engine.state;
 import java.util.Arrays;
 
 /**
- * Per-member dictionary of category values (titles, genres, ...) to small ints, so tiles store ints. Linear scan of
- * hashes while small, an open-addressing index once larger.
+ * Per-member dictionary of category values (titles, genres, ...) to small ints, so tiles store
+ * ints. Linear scan of hashes while small, an open-addressing index once larger.
  */
 final class CategoryDictionary {
   private static final int INDEX_FROM = 32;
@@ -42,7 +42,8 @@ final class CategoryDictionary {
       return id;
     }
     if (size > CategoryTiles.CATEGORY_MASK) {
-      throw new IllegalStateException("more than " + CategoryTiles.CATEGORY_MASK + " live categories in one member");
+      throw new IllegalStateException(
+          "more than " + CategoryTiles.CATEGORY_MASK + " live categories in one member");
     }
     if (size == names.length) {
       int cap = Math.max(4, size + (size >> 1) + 1);

@@ -3,8 +3,9 @@ package dev.tessera.engine.state;
 import java.util.Arrays;
 
 /**
- * Sparse per-tile category sums of one accumulator: entries keyed by {@code (tileIndex << 20) | categoryId}, sorted,
- * with one double each (a weight sum, or a decayed weight sum anchored at the tile start).
+ * Sparse per-tile category sums of one accumulator: entries keyed by {@code (tileIndex << 20) |
+ * categoryId}, sorted, with one double each (a weight sum, or a decayed weight sum anchored at the
+ * tile start).
  */
 final class CategoryTiles {
   static final int CATEGORY_BITS = 20;
@@ -16,6 +17,7 @@ final class CategoryTiles {
   long[] keys = NO_KEYS;
   double[] values = NO_VALUES;
   int size;
+
   /** The first key (Long.MAX_VALUE when empty), kept here so eviction checks touch no array. */
   long oldestKey = Long.MAX_VALUE;
 

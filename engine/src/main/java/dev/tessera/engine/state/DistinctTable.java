@@ -3,11 +3,13 @@ package dev.tessera.engine.state;
 import java.util.Arrays;
 
 /**
- * Bounded exact distinct values of one accumulator: for each value (a dictionary id), the latest eventTime it was
- * seen among sealed events (below the seal point); raw events at or after the seal point wait as pending (time, id)
- * pairs, so neither sealing nor reading touches event objects. A window [lo, t] with t at or after the seal point holds value v exactly when {@code
- * latest(v) >= lo}. At most {@code bound} values are kept; when full, the value seen longest ago makes room, which
- * only happens when at least {@code bound} newer values exist, so {@code min(distinct, bound)} stays exact.
+ * Bounded exact distinct values of one accumulator: for each value (a dictionary id), the latest
+ * eventTime it was seen among sealed events (below the seal point); raw events at or after the seal
+ * point wait as pending (time, id) pairs, so neither sealing nor reading touches event objects. A
+ * window [lo, t] with t at or after the seal point holds value v exactly when {@code latest(v) >=
+ * lo}. At most {@code bound} values are kept; when full, the value seen longest ago makes room,
+ * which only happens when at least {@code bound} newer values exist, so {@code min(distinct,
+ * bound)} stays exact.
  */
 final class DistinctTable {
   private static final int[] NO_IDS = new int[0];
@@ -17,12 +19,16 @@ final class DistinctTable {
   int[] ids = NO_IDS;
   long[] latest = NO_TIMES;
   int size;
+
   /** Dictionary id -&gt; position + 1 (0: absent). Dictionary ids are dense per member. */
   private int[] positionOf = NO_IDS;
+
   /** Values of raw events (at or after the seal point), in arrival order. */
   long[] pendingTimes = NO_TIMES;
+
   int[] pendingIds = NO_IDS;
   int pending;
+
   /** A lower bound of every latest time, so eviction is skipped while nothing can be old enough. */
   private long oldest = Long.MAX_VALUE;
 
@@ -154,7 +160,10 @@ final class DistinctTable {
     return i >= 0 && latest[i] >= from;
   }
 
-  /** Drops values last seen before {@code from}, once some were last seen before {@code from - slack}. */
+  /**
+   * Drops values last seen before {@code from}, once some were last seen before {@code from -
+   * slack}.
+   */
   void evictBefore(long from, long slack) {
     if (oldest >= from - slack) {
       return;

@@ -3,15 +3,17 @@ package dev.tessera.engine.state;
 import java.util.Arrays;
 
 /**
- * Accepted eventIds of a member within the duplicate horizon, as 61-bit fingerprints with the stream ordinal in the
- * low 3 bits, each with the eventTime of its most recent accepted copy. Whether an entry still blocks is decided by
- * the caller from that time, so a not-yet-swept entry never blocks wrongly.
+ * Accepted eventIds of a member within the duplicate horizon, as 61-bit fingerprints with the
+ * stream ordinal in the low 3 bits, each with the eventTime of its most recent accepted copy.
+ * Whether an entry still blocks is decided by the caller from that time, so a not-yet-swept entry
+ * never blocks wrongly.
  *
- * <p>Layout: a sorted main array (interpolated search) plus a small unsorted buffer of recent inserts that is merged
- * into it when full, so inserts cost O(n / 32) amortised even for members with thousands of ids. Main-array times are
- * 32-bit offsets from a per-stream base: a stream's live entries lie within one horizon ({@code watermark - horizon
- * <= time <= watermark}), which {@link dev.tessera.engine.definition.FeatureGroup} keeps under 2^31 ms; when a new time
- * no longer fits, the stream is rebased and the entries below the new base, all expired, are dropped.
+ * <p>Layout: a sorted main array (interpolated search) plus a small unsorted buffer of recent
+ * inserts that is merged into it when full, so inserts cost O(n / 32) amortised even for members
+ * with thousands of ids. Main-array times are 32-bit offsets from a per-stream base: a stream's
+ * live entries lie within one horizon ({@code watermark - horizon <= time <= watermark}), which
+ * {@link dev.tessera.engine.definition.FeatureGroup} keeps under 2^31 ms; when a new time no longer
+ * fits, the stream is rebased and the entries below the new base, all expired, are dropped.
  */
 final class DuplicateTable {
   static final long ABSENT = Long.MIN_VALUE;
@@ -27,9 +29,14 @@ final class DuplicateTable {
   private long[] bufferKeys = NO_LONGS;
   private long[] bufferTimes = NO_LONGS;
   private int buffered;
+
   /** A lower bound of every entry's time: sweeping is skipped while nothing can have expired. */
   private long oldest = Long.MAX_VALUE;
-  /** Where {@link #timeOf} found its key: a main index, {@code -(buffer index) - 2}, or -1 for absent. */
+
+  /**
+   * Where {@link #timeOf} found its key: a main index, {@code -(buffer index) - 2}, or -1 for
+   * absent.
+   */
   private int found = -1;
 
   DuplicateTable(long horizonMs) {
@@ -37,7 +44,9 @@ final class DuplicateTable {
     Arrays.fill(base, ABSENT);
   }
 
-  /** A 64-bit FNV-1a hash of the id, finalised with SplitMix64, with the stream in the low 3 bits. */
+  /**
+   * A 64-bit FNV-1a hash of the id, finalised with SplitMix64, with the stream in the low 3 bits.
+   */
   static long key(String eventId, int stream) {
     long h = 0xcbf29ce484222325L;
     for (int i = 0; i < eventId.length(); i++) {
@@ -58,9 +67,9 @@ final class DuplicateTable {
   }
 
   /**
-   * Position of the key in the sorted main array, or {@code -(insertion point) - 1}. Keys are uniform hashes, so an
-   * interpolated first guess lands within a few entries of the answer: one or two cache lines instead of a binary
-   * search's log2(n).
+   * Position of the key in the sorted main array, or {@code -(insertion point) - 1}. Keys are
+   * uniform hashes, so an interpolated first guess lands within a few entries of the answer: one or
+   * two cache lines instead of a binary search's log2(n).
    */
   int indexOf(long key) {
     int n = size;
@@ -95,7 +104,10 @@ final class DuplicateTable {
     return i >= 0 ? timeAt(i) : ABSENT;
   }
 
-  /** Inserts or replaces the entry of the key last passed to {@link #timeOf}, without searching again. */
+  /**
+   * Inserts or replaces the entry of the key last passed to {@link #timeOf}, without searching
+   * again.
+   */
   void putLastLookedUp(long key, long time) {
     oldest = Math.min(oldest, time);
     if (found >= 0) {
@@ -131,7 +143,10 @@ final class DuplicateTable {
     return off >= Integer.MIN_VALUE && off <= Integer.MAX_VALUE;
   }
 
-  /** Moves stream s's base, dropping its main entries below it (they are expired: older than a horizon). */
+  /**
+   * Moves stream s's base, dropping its main entries below it (they are expired: older than a
+   * horizon).
+   */
   private void rebase(int s, long newBase) {
     long old = base[s];
     base[s] = newBase;
@@ -219,13 +234,14 @@ final class DuplicateTable {
   }
 
   /**
-   * Removes entries whose time is before their stream's {@code watermark - horizonMs}; skipped while no entry can be
-   * that old.
+   * Removes entries whose time is before their stream's {@code watermark - horizonMs}; skipped
+   * while no entry can be that old.
    *
    * @param latestStart the largest horizon start, {@code max watermark - horizonMs}
    */
   void sweep(long[] watermarks, long latestStart) {
-    // Lookups check times, so expired entries may linger; sweeping once they could be 1/16 of the horizon old keeps
+    // Lookups check times, so expired entries may linger; sweeping once they could be 1/16 of the
+    // horizon old keeps
     // the cost amortised (not a full pass per seal advance) for a few percent of memory.
     if (oldest >= latestStart - horizonMs / 16) {
       return;

@@ -6,12 +6,15 @@ import java.util.Objects;
 /**
  * A member's feature vector.
  *
- * @param values feature name -&gt; value, in feature-name order: {@code Long} (counts, distinct counts), {@code Double},
- *     {@code Map<String, Double>} (sorted by key), or null (avg, min, max, last over no event)
+ * @param values feature name -&gt; value, in feature-name order: {@code Long} (counts, distinct
+ *     counts), {@code Double}, {@code Map<String, Double>} (sorted by key), or null (avg, min, max,
+ *     last over no event)
  * @param asOf the instant the values are exact for
- * @param watermark the largest accepted eventTime of the member over all streams ({@link Long#MIN_VALUE} if none)
+ * @param watermark the largest accepted eventTime of the member over all streams ({@link
+ *     Long#MIN_VALUE} if none)
  * @param computedAt wall-clock time of the computation
- * @param expiresAt the last (largest) accepted eventTime plus the group's TTL ({@link Long#MIN_VALUE} if none)
+ * @param expiresAt the last (largest) accepted eventTime plus the group's TTL ({@link
+ *     Long#MIN_VALUE} if none)
  */
 public record FeatureSnapshot(
     String memberId,

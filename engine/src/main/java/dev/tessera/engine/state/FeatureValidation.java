@@ -7,9 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Per-snapshot feature validation: for each feature, how many values it has (1, or the entries of a map), how many
- * are null, NaN or outside the feature's declared range. {@link Stats} sums reports so a monitor can publish the null
- * rate and out-of-range rate per feature.
+ * Per-snapshot feature validation: for each feature, how many values it has (1, or the entries of a
+ * map), how many are null, NaN or outside the feature's declared range. {@link Stats} sums reports
+ * so a monitor can publish the null rate and out-of-range rate per feature.
  */
 public final class FeatureValidation {
   private FeatureValidation() {}
@@ -70,13 +70,16 @@ public final class FeatureValidation {
 
     public synchronized void add(Report report) {
       snapshots++;
-      report.features().forEach((name, c) -> {
-        long[] t = totals.computeIfAbsent(name, n -> new long[4]);
-        t[0] += c.values();
-        t[1] += c.nulls();
-        t[2] += c.nans();
-        t[3] += c.outOfRange();
-      });
+      report
+          .features()
+          .forEach(
+              (name, c) -> {
+                long[] t = totals.computeIfAbsent(name, n -> new long[4]);
+                t[0] += c.values();
+                t[1] += c.nulls();
+                t[2] += c.nans();
+                t[3] += c.outOfRange();
+              });
     }
 
     public synchronized long snapshots() {

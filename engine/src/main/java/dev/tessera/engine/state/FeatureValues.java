@@ -6,7 +6,10 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Set;
 
-/** An immutable map over a shared, sorted name array and a value array: one small allocation per vector read. */
+/**
+ * An immutable map over a shared, sorted name array and a value array: one small allocation per
+ * vector read.
+ */
 final class FeatureValues extends AbstractMap<String, Object> {
   private final String[] names;
   private final Object[] values;

@@ -18,9 +18,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A feature group compiled for the kernel: tile layers (one per tile size), the accumulators shared between features
- * (e.g. {@code clicks_1h} and the numerator of {@code ctr_1h} are one accumulator), and per feature how to read its
- * value. Immutable and shared by every member state of the group.
+ * A feature group compiled for the kernel: tile layers (one per tile size), the accumulators shared
+ * between features (e.g. {@code clicks_1h} and the numerator of {@code ctr_1h} are one
+ * accumulator), and per feature how to read its value. Immutable and shared by every member state
+ * of the group.
  */
 final class GroupPlan {
 
@@ -46,15 +47,28 @@ final class GroupPlan {
     final long halfLifeMs; // DECAYED_CATEGORY_SUM only
     final int maxDistinct; // DISTINCT only
     final long lookbackMs; // DISTINCT only: longest window it serves
+
     /** 1 for count, 2 for sum: the hot cases folded without a virtual call; 0 otherwise. */
     final int additive;
+
     /** Index of {@link #field} among the plan's raw numeric columns; -1 for the constant field. */
     int rawValue = -1;
+
     /** Index of {@link #category} among the plan's raw category fields; -1 if none. */
     int rawCategory = -1;
 
-    Acc(AccKind kind, EventFilter filter, int layer, SlotAggregator scalar, int slot, int table, EventField field,
-        EventField category, long halfLifeMs, int maxDistinct, long lookbackMs) {
+    Acc(
+        AccKind kind,
+        EventFilter filter,
+        int layer,
+        SlotAggregator scalar,
+        int slot,
+        int table,
+        EventField field,
+        EventField category,
+        long halfLifeMs,
+        int maxDistinct,
+        long lookbackMs) {
       this.kind = kind;
       this.filter = filter;
       int mask = 0;
@@ -74,7 +88,8 @@ final class GroupPlan {
       this.halfLifeMs = halfLifeMs;
       this.maxDistinct = maxDistinct;
       this.lookbackMs = lookbackMs;
-      this.additive = scalar instanceof SlotAggregator.Count ? 1 : scalar instanceof SlotAggregator.Sum ? 2 : 0;
+      this.additive =
+          scalar instanceof SlotAggregator.Count ? 1 : scalar instanceof SlotAggregator.Sum ? 2 : 0;
     }
 
     boolean matches(EnrichedEvent e) {
@@ -100,7 +115,14 @@ final class GroupPlan {
 
   /** How to read one feature: its window and the accumulators it combines. */
   record FeatureRead(
-      String name, Result result, boolean tumbling, long windowMs, long tileMs, int acc, int acc2, double whenZero) {}
+      String name,
+      Result result,
+      boolean tumbling,
+      long windowMs,
+      long tileMs,
+      int acc,
+      int acc2,
+      double whenZero) {}
 
   private static final Map<FeatureGroup, GroupPlan> CACHE = new ConcurrentHashMap<>();
 
@@ -108,16 +130,24 @@ final class GroupPlan {
   final long latenessMs;
   final long duplicateHorizonMs;
   final long ttlMs;
-  /** Least common multiple of every tile size: the raw tail is sealed into tiles at multiples of it. */
+
+  /**
+   * Least common multiple of every tile size: the raw tail is sealed into tiles at multiples of it.
+   */
   final long grainMs;
+
   final long[] layerTileMs;
   final long[] layerLookbackMs;
   final int[] layerWidth;
+
   /** Per layer, the scalar accumulators in it (to initialise new tiles). */
   final int[][] layerAccs;
+
   final Acc[] accs;
+
   /** Per event type ordinal, the accumulators whose type filter accepts it. */
   final int[][] accsByType;
+
   final long[] categoryTileMs;
   final long[] categoryLookbackMs;
   final int categoryTables;
@@ -125,11 +155,15 @@ final class GroupPlan {
   final FeatureRead[] reads;
   final String[] featureNames;
   final int maxWidth;
+
   /** Numeric fields (other than the constant) and category fields kept for raw events. */
   final EventField[] rawNumeric;
+
   final EventField[] rawCategory;
+
   /** The category column of a raw event without category fields: every count 0. */
   final int[] noCategories;
+
   /** Working memory of reads, per thread. */
   final ThreadLocal<ReadScratch> readScratch = ThreadLocal.withInitial(() -> new ReadScratch(this));
 
@@ -138,8 +172,15 @@ final class GroupPlan {
     return CACHE.computeIfAbsent(group, GroupPlan::new);
   }
 
-  private record AccKey(AccKind kind, String scalar, EventFilter filter, long tileMs, EventField field,
-      EventField category, long param, long lookback) {}
+  private record AccKey(
+      AccKind kind,
+      String scalar,
+      EventFilter filter,
+      long tileMs,
+      EventField field,
+      EventField category,
+      long param,
+      long lookback) {}
 
   private GroupPlan(FeatureGroup group) {
     this.group = group;
@@ -169,18 +210,28 @@ final class GroupPlan {
     List<FeatureRead> readList = new ArrayList<>();
 
     class Builder {
-      int scalar(SlotAggregator agg, String aggKey, EventFilter filter, Window w, EventField field) {
+      int scalar(
+          SlotAggregator agg, String aggKey, EventFilter filter, Window w, EventField field) {
         int layer = tiles.indexOf(w.tileMs());
         AccKey key = new AccKey(AccKind.SCALAR, aggKey, filter, w.tileMs(), field, null, 0, 0);
-        return index.computeIfAbsent(key, k -> {
-          int slot = widths[layer];
-          widths[layer] += agg.width();
-          accList.add(new Acc(AccKind.SCALAR, filter, layer, agg, slot, -1, field, null, 0, 0, 0));
-          return accList.size() - 1;
-        });
+        return index.computeIfAbsent(
+            key,
+            k -> {
+              int slot = widths[layer];
+              widths[layer] += agg.width();
+              accList.add(
+                  new Acc(AccKind.SCALAR, filter, layer, agg, slot, -1, field, null, 0, 0, 0));
+              return accList.size() - 1;
+            });
       }
 
-      int category(AccKind kind, EventFilter filter, Window w, EventField category, EventField weight, long half) {
+      int category(
+          AccKind kind,
+          EventFilter filter,
+          Window w,
+          EventField category,
+          EventField weight,
+          long half) {
         int layer = tiles.indexOf(w.tileMs());
         AccKey key = new AccKey(kind, null, filter, w.tileMs(), weight, category, half, 0);
         Integer existing = index.get(key);
@@ -191,19 +242,35 @@ final class GroupPlan {
         } else {
           catLookback.set(table, Math.max(catLookback.get(table), w.lengthMs()));
         }
-        return index.computeIfAbsent(key, k -> {
-          accList.add(new Acc(kind, filter, layer, null, -1, table, weight, category, half, 0, 0));
-          return accList.size() - 1;
-        });
+        return index.computeIfAbsent(
+            key,
+            k -> {
+              accList.add(
+                  new Acc(kind, filter, layer, null, -1, table, weight, category, half, 0, 0));
+              return accList.size() - 1;
+            });
       }
 
       int distinct(EventFilter filter, Window w, EventField field, int max) {
         AccKey key = new AccKey(AccKind.DISTINCT, null, filter, 0, field, null, max, w.lengthMs());
-        return index.computeIfAbsent(key, k -> {
-          accList.add(new Acc(AccKind.DISTINCT, filter, -1, null, -1, distinctCount[0]++, field, null, 0, max,
-              w.lengthMs()));
-          return accList.size() - 1;
-        });
+        return index.computeIfAbsent(
+            key,
+            k -> {
+              accList.add(
+                  new Acc(
+                      AccKind.DISTINCT,
+                      filter,
+                      -1,
+                      null,
+                      -1,
+                      distinctCount[0]++,
+                      field,
+                      null,
+                      0,
+                      max,
+                      w.lengthMs()));
+              return accList.size() - 1;
+            });
       }
 
       int operand(Aggregation.Operand op, Window w) {
@@ -242,11 +309,22 @@ final class GroupPlan {
         acc = b.scalar(SlotAggregator.last(), "last", filter, w, l.field());
       } else if (f.aggregation() instanceof Aggregation.DecayedSum d) {
         result = Result.DECAYED_SUM;
-        acc = b.scalar(new SlotAggregator.DecayedSum(d.halfLifeMs()), "decayed:" + d.halfLifeMs(), filter, w,
-            d.field());
+        acc =
+            b.scalar(
+                new SlotAggregator.DecayedSum(d.halfLifeMs()),
+                "decayed:" + d.halfLifeMs(),
+                filter,
+                w,
+                d.field());
       } else if (f.aggregation() instanceof Aggregation.SessionDuration s) {
         result = Result.SESSION;
-        acc = b.scalar(new SlotAggregator.Session(s.gapMs()), "session:" + s.gapMs(), filter, w, EventField.ONE);
+        acc =
+            b.scalar(
+                new SlotAggregator.Session(s.gapMs()),
+                "session:" + s.gapMs(),
+                filter,
+                w,
+                EventField.ONE);
       } else if (f.aggregation() instanceof Aggregation.DistinctCount d) {
         result = Result.DISTINCT;
         acc = b.distinct(filter, w, d.field(), d.maxDistinct());
@@ -258,7 +336,9 @@ final class GroupPlan {
         acc = b.category(AccKind.CATEGORY_SUM, filter, w, e.category(), e.weight(), 0);
       } else if (f.aggregation() instanceof Aggregation.DecayedCategorySum d) {
         result = Result.DECAYED_MAP;
-        acc = b.category(AccKind.DECAYED_CATEGORY_SUM, filter, w, d.category(), d.weight(), d.halfLifeMs());
+        acc =
+            b.category(
+                AccKind.DECAYED_CATEGORY_SUM, filter, w, d.category(), d.weight(), d.halfLifeMs());
       } else if (f.aggregation() instanceof Aggregation.Ratio r) {
         result = Result.RATIO;
         acc = b.operand(r.numerator(), w);
@@ -267,8 +347,16 @@ final class GroupPlan {
       } else {
         throw new IllegalStateException("unknown aggregation " + f.aggregation());
       }
-      readList.add(new FeatureRead(f.name(), result, w instanceof Window.Tumbling, w.lengthMs(), w.tileMs(), acc,
-          acc2, whenZero));
+      readList.add(
+          new FeatureRead(
+              f.name(),
+              result,
+              w instanceof Window.Tumbling,
+              w.lengthMs(),
+              w.tileMs(),
+              acc,
+              acc2,
+              whenZero));
     }
     this.accs = accList.toArray(new Acc[0]);
     this.layerWidth = widths;
@@ -307,7 +395,12 @@ final class GroupPlan {
     this.maxWidth = mw;
     if (accs.length > 64) {
       throw new IllegalArgumentException(
-          "feature group " + group.name() + " v" + group.version() + " needs " + accs.length
+          "feature group "
+              + group.name()
+              + " v"
+              + group.version()
+              + " needs "
+              + accs.length
               + " accumulators; at most 64 are supported");
     }
     List<EventField> numeric = new ArrayList<>();

@@ -5,14 +5,11 @@ import dev.tessera.engine.aggregate.SlotAggregator;
 import dev.tessera.engine.definition.EventField;
 import dev.tessera.engine.definition.FeatureGroup;
 import dev.tessera.engine.event.EnrichedEvent;
-import dev.tessera.engine.event.Event;
 import dev.tessera.engine.event.EventStream;
-import dev.tessera.engine.event.EventType;
 import dev.tessera.engine.window.Outcome;
 import dev.tessera.engine.window.WindowContract;
 import java.io.Serial;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -21,36 +18,40 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The feature state of one member for one {@link FeatureGroup}: the kernel that {@code sharding/} (one per entity)
- * and {@code batch/} (one per replayed member) both run.
+ * The feature state of one member for one {@link FeatureGroup}: the kernel that {@code sharding/}
+ * (one per entity) and {@code batch/} (one per replayed member) both run.
  *
  * <h2>Applying</h2>
  *
- * Each (member, stream) must be applied in its Kafka offset order; streams may interleave freely, the result does not
- * depend on it. {@link #apply(EnrichedEvent, long)} returns an {@link Outcome} constant (no allocation):
+ * Each (member, stream) must be applied in its Kafka offset order; streams may interleave freely,
+ * the result does not depend on it. {@link #apply(EnrichedEvent, long)} returns an {@link Outcome}
+ * constant (no allocation):
  *
  * <ul>
- *   <li>{@link Outcome#ALREADY_APPLIED} if {@code offset >= 0} and not above the stream's last applied offset;
- *   <li>{@link Outcome#DUPLICATE} if the eventId was accepted in the stream and that copy's {@code eventTime >=
- *       watermark - (longest window + lateness)};
+ *   <li>{@link Outcome#ALREADY_APPLIED} if {@code offset >= 0} and not above the stream's last
+ *       applied offset;
+ *   <li>{@link Outcome#DUPLICATE} if the eventId was accepted in the stream and that copy's {@code
+ *       eventTime >= watermark - (longest window + lateness)};
  *   <li>{@link Outcome#LATE} if {@code eventTime < watermark - allowedLateness};
- *   <li>{@link Outcome#ACCEPTED} otherwise: aggregated, and the stream's watermark becomes {@code max(watermark,
- *       eventTime)}.
+ *   <li>{@link Outcome#ACCEPTED} otherwise: aggregated, and the stream's watermark becomes {@code
+ *       max(watermark, eventTime)}.
  * </ul>
  *
  * <h2>Reading</h2>
  *
- * {@link #snapshot(long, long)} computes the full vector as of any {@code t >= exactFrom()}, the <em>seal point</em>
- * {@code align(max watermark - lateness, grain)}, the grain being the least common multiple of all tile sizes. Every
- * accepted event is folded on arrival into sparse tiles (one layer per tile size); events at or after the seal point
- * are also kept raw. A read takes the window's tiles that are complete at t and the raw events after them, so it is
- * exact for any t at or after the seal point, which is never after {@code max watermark - lateness}: online reads at
- * the request time are always exact; see {@link MemberReplay} for point-in-time reads in batch. Tiles, ids and values
- * that no readable window can reach are evicted.
+ * {@link #snapshot(long, long)} computes the full vector as of any {@code t >= exactFrom()}, the
+ * <em>seal point</em> {@code align(max watermark - lateness, grain)}, the grain being the least
+ * common multiple of all tile sizes. Every accepted event is folded on arrival into sparse tiles
+ * (one layer per tile size); events at or after the seal point are also kept raw. A read takes the
+ * window's tiles that are complete at t and the raw events after them, so it is exact for any t at
+ * or after the seal point, which is never after {@code max watermark - lateness}: online reads at
+ * the request time are always exact; see {@link MemberReplay} for point-in-time reads in batch.
+ * Tiles, ids and values that no readable window can reach are evicted.
  *
- * <p>Not thread-safe: confine an instance to one thread at a time (an actor, a Spark task). Deterministic: equal
- * inputs give equal states, values and bytes. {@link #toBytes()} / {@link #fromBytes(FeatureGroup, byte[])} give a
- * compact versioned binary form; Java serialization uses it too.
+ * <p>Not thread-safe: confine an instance to one thread at a time (an actor, a Spark task).
+ * Deterministic: equal inputs give equal states, values and bytes. {@link #toBytes()} / {@link
+ * #fromBytes(FeatureGroup, byte[])} give a compact versioned binary form; Java serialization uses
+ * it too.
  */
 public final class MemberFeatureState implements Serializable {
 
@@ -120,7 +121,8 @@ public final class MemberFeatureState implements Serializable {
     return memberId;
   }
 
-  // ---------------------------------------------------------------------------------------------- applying
+  // ----------------------------------------------------------------------------------------------
+  // applying
 
   /** Applies one event without offset tracking (tests, tools). */
   public Outcome apply(EnrichedEvent event) {
@@ -130,7 +132,8 @@ public final class MemberFeatureState implements Serializable {
   /**
    * Applies one event of its stream, in that stream's offset order.
    *
-   * @param offset the event's Kafka offset, recorded as the stream's last applied offset; negative for none
+   * @param offset the event's Kafka offset, recorded as the stream's last applied offset; negative
+   *     for none
    */
   public Outcome apply(EnrichedEvent event, long offset) {
     int s = event.type().stream().ordinal();
@@ -177,7 +180,8 @@ public final class MemberFeatureState implements Serializable {
    * @param offsets the events' offsets (same length), or null for none
    * @param onLate receives each late event (to side-route it), or null
    */
-  public ApplyCounts applyAll(List<EnrichedEvent> events, long[] offsets, Consumer<EnrichedEvent> onLate) {
+  public ApplyCounts applyAll(
+      List<EnrichedEvent> events, long[] offsets, Consumer<EnrichedEvent> onLate) {
     if (offsets != null && offsets.length != events.size()) {
       throw new IllegalArgumentException("offsets and events differ in length");
     }
@@ -221,7 +225,9 @@ public final class MemberFeatureState implements Serializable {
     for (int c = 0; c < categories.length; c++) {
       long lookback = plan.categoryLookbackMs[c];
       CategoryTiles ct = categories[c];
-      if (ct.oldestKey < CategoryTiles.key(Math.floorDiv(seal - lookback - lookback / EVICTION_SLACK, ct.tileMs), 0)) {
+      if (ct.oldestKey
+          < CategoryTiles.key(
+              Math.floorDiv(seal - lookback - lookback / EVICTION_SLACK, ct.tileMs), 0)) {
         ct.evictBefore(Math.floorDiv(seal - lookback, ct.tileMs));
       }
     }
@@ -237,8 +243,9 @@ public final class MemberFeatureState implements Serializable {
   }
 
   /**
-   * Drops categories no tile, distinct table or raw event refers to any more, so a long-lived member's dictionary
-   * tracks its recent titles, not every title it ever saw. Amortised: runs when the dictionary has doubled.
+   * Drops categories no tile, distinct table or raw event refers to any more, so a long-lived
+   * member's dictionary tracks its recent titles, not every title it ever saw. Amortised: runs when
+   * the dictionary has doubled.
    */
   private void compactDictionary() {
     boolean[] live = new boolean[dictionary.size];
@@ -268,8 +275,9 @@ public final class MemberFeatureState implements Serializable {
   }
 
   /**
-   * Evicted data may linger up to 1/16 of its lookback past the horizon (reads skip it), so eviction shifts arrays
-   * once per 1/16 lookback of a member's event time instead of at every seal advance.
+   * Evicted data may linger up to 1/16 of its lookback past the horizon (reads skip it), so
+   * eviction shifts arrays once per 1/16 lookback of a member's event time instead of at every seal
+   * advance.
    */
   private static final int EVICTION_SLACK = 16;
 
@@ -278,9 +286,10 @@ public final class MemberFeatureState implements Serializable {
   private static final int FOLD_PENDING = 4;
 
   /**
-   * Folds an event into tiles and category tiles (at once, while it is in cache; reads take only tiles that end at or
-   * before t and the raw tail for the rest) and, once it is below the seal point, into the distinct tables (which
-   * keep one latest time per value, so they may only hold events at or before every readable t).
+   * Folds an event into tiles and category tiles (at once, while it is in cache; reads take only
+   * tiles that end at or before t and the raw tail for the rest) and, once it is below the seal
+   * point, into the distinct tables (which keep one latest time per value, so they may only hold
+   * events at or before every readable t).
    */
   private long fold(EnrichedEvent e, int what) {
     long time = e.eventTime();
@@ -374,7 +383,10 @@ public final class MemberFeatureState implements Serializable {
     return mask;
   }
 
-  /** Slot offset of the tile of {@code time} in a layer, created if absent; -1 if it lies beyond the horizon. */
+  /**
+   * Slot offset of the tile of {@code time} in a layer, created if absent; -1 if it lies beyond the
+   * horizon.
+   */
   private int tileOffset(int l, long time) {
     if (tileCache[l] >= 0) {
       return tileCache[l];
@@ -403,11 +415,12 @@ public final class MemberFeatureState implements Serializable {
     return off;
   }
 
-  // ---------------------------------------------------------------------------------------------- reading
+  // ----------------------------------------------------------------------------------------------
+  // reading
 
   /**
-   * The earliest instant a snapshot can be read as of; {@link Long#MIN_VALUE} while nothing is sealed. Always at or
-   * before {@code watermark() - allowedLateness}.
+   * The earliest instant a snapshot can be read as of; {@link Long#MIN_VALUE} while nothing is
+   * sealed. Always at or before {@code watermark() - allowedLateness}.
    */
   public long exactFrom() {
     return seal;
@@ -431,12 +444,20 @@ public final class MemberFeatureState implements Serializable {
     for (int i = 0; i < reads.length; i++) {
       values[i] = read(reads[i], asOf, rs);
     }
-    return new FeatureSnapshot(memberId, plan.group.name(), plan.group.version(),
-        new FeatureValues(plan.featureNames, values), asOf, maxWatermark, computedAt, expiresAt());
+    return new FeatureSnapshot(
+        memberId,
+        plan.group.name(),
+        plan.group.version(),
+        new FeatureValues(plan.featureNames, values),
+        asOf,
+        maxWatermark,
+        computedAt,
+        expiresAt());
   }
 
   private Object read(GroupPlan.FeatureRead r, long t, ReadScratch rs) {
-    // Tiles with lo <= start < split are complete at t; raw events in [split, hi] complete the window.
+    // Tiles with lo <= start < split are complete at t; raw events in [split, hi] complete the
+    // window.
     long lo;
     long hi;
     long split;
@@ -452,58 +473,66 @@ public final class MemberFeatureState implements Serializable {
     switch (r.result()) {
       case COUNT:
       case DISTINCT:
-        return r.result() == GroupPlan.Result.COUNT ? (long) scalar(r.acc(), lo, split, hi, t, rs) : distinct(r.acc(), lo, hi, rs);
+        return r.result() == GroupPlan.Result.COUNT
+            ? (long) scalar(r.acc(), lo, split, hi, t, rs)
+            : distinct(r.acc(), lo, hi, rs);
       case SUM:
       case DECAYED_SUM:
       case SESSION:
         return scalar(r.acc(), lo, split, hi, t, rs);
       case MIN:
       case MAX:
-      case LAST: {
-        double v = scalar(r.acc(), lo, split, hi, t, rs);
-        return Double.isNaN(v) ? null : v;
-      }
-      case AVG: {
-        double c = scalar(r.acc2(), lo, split, hi, t, rs);
-        return c == 0 ? null : scalar(r.acc(), lo, split, hi, t, rs) / c;
-      }
-      case RATIO: {
-        double d = scalar(r.acc2(), lo, split, hi, t, rs);
-        return d == 0 ? r.whenZero() : scalar(r.acc(), lo, split, hi, t, rs) / d;
-      }
-      case SHARE: {
-        int n = dictionary.size;
-        double[] credits = categoryCredits(r.acc(), lo, split, hi, t, rs);
-        double total = 0;
-        for (int i = 0; i < n; i++) {
-          if (credits[i] > 0) {
-            total += credits[i];
-          }
+      case LAST:
+        {
+          double v = scalar(r.acc(), lo, split, hi, t, rs);
+          return Double.isNaN(v) ? null : v;
         }
-        TreeMap<String, Double> out = new TreeMap<>();
-        for (int i = 0; i < n; i++) {
-          if (credits[i] > 0) {
-            out.put(dictionary.name(i), credits[i] / total);
-          }
+      case AVG:
+        {
+          double c = scalar(r.acc2(), lo, split, hi, t, rs);
+          return c == 0 ? null : scalar(r.acc(), lo, split, hi, t, rs) / c;
         }
-        return out;
-      }
-      case ENTROPY: {
-        int n = dictionary.size;
-        double[] credits = categoryCredits(r.acc(), lo, split, hi, t, rs);
-        return CategoryMath.entropy(credits, n);
-      }
-      case DECAYED_MAP: {
-        int n = dictionary.size;
-        double[] credits = categoryCredits(r.acc(), lo, split, hi, t, rs);
-        TreeMap<String, Double> out = new TreeMap<>();
-        for (int i = 0; i < n; i++) {
-          if (credits[i] > 0) {
-            out.put(dictionary.name(i), credits[i]);
-          }
+      case RATIO:
+        {
+          double d = scalar(r.acc2(), lo, split, hi, t, rs);
+          return d == 0 ? r.whenZero() : scalar(r.acc(), lo, split, hi, t, rs) / d;
         }
-        return out;
-      }
+      case SHARE:
+        {
+          int n = dictionary.size;
+          double[] credits = categoryCredits(r.acc(), lo, split, hi, t, rs);
+          double total = 0;
+          for (int i = 0; i < n; i++) {
+            if (credits[i] > 0) {
+              total += credits[i];
+            }
+          }
+          TreeMap<String, Double> out = new TreeMap<>();
+          for (int i = 0; i < n; i++) {
+            if (credits[i] > 0) {
+              out.put(dictionary.name(i), credits[i] / total);
+            }
+          }
+          return out;
+        }
+      case ENTROPY:
+        {
+          int n = dictionary.size;
+          double[] credits = categoryCredits(r.acc(), lo, split, hi, t, rs);
+          return CategoryMath.entropy(credits, n);
+        }
+      case DECAYED_MAP:
+        {
+          int n = dictionary.size;
+          double[] credits = categoryCredits(r.acc(), lo, split, hi, t, rs);
+          TreeMap<String, Double> out = new TreeMap<>();
+          for (int i = 0; i < n; i++) {
+            if (credits[i] > 0) {
+              out.put(dictionary.name(i), credits[i]);
+            }
+          }
+          return out;
+        }
       default:
         throw new IllegalStateException(r.result().toString());
     }
@@ -633,7 +662,10 @@ public final class MemberFeatureState implements Serializable {
     }
   }
 
-  /** The earliest instant a window of this lookback can reach from a readable t; none before the first seal. */
+  /**
+   * The earliest instant a window of this lookback can reach from a readable t; none before the
+   * first seal.
+   */
   private long horizonStart(long lookbackMs) {
     return seal == NONE ? NONE : seal - lookbackMs;
   }
@@ -643,7 +675,8 @@ public final class MemberFeatureState implements Serializable {
     return Math.min(distincts[acc.table].distinctIn(lo, hi, rs.ids), acc.maxDistinct);
   }
 
-  // ---------------------------------------------------------------------------------------------- facts
+  // ----------------------------------------------------------------------------------------------
+  // facts
 
   /** The largest accepted eventTime over all streams; {@link Long#MIN_VALUE} if none. */
   public long watermark() {
@@ -660,7 +693,10 @@ public final class MemberFeatureState implements Serializable {
     return lastOffsets[stream.ordinal()];
   }
 
-  /** The largest accepted eventTime plus the group's TTL; {@link Long#MIN_VALUE} with no accepted event. */
+  /**
+   * The largest accepted eventTime plus the group's TTL; {@link Long#MIN_VALUE} with no accepted
+   * event.
+   */
   public long expiresAt() {
     return maxWatermark == NONE ? NONE : maxWatermark + plan.ttlMs;
   }
@@ -701,8 +737,9 @@ public final class MemberFeatureState implements Serializable {
   }
 
   /**
-   * Diagnostics: approximate retained bytes by part (array payloads plus 16-byte array headers; raw events counted
-   * as 160 bytes each, their typical size with eventId and title strings), to explain the measured footprint.
+   * Diagnostics: approximate retained bytes by part (array payloads plus 16-byte array headers; raw
+   * events counted as 160 bytes each, their typical size with eventId and title strings), to
+   * explain the measured footprint.
    */
   public Map<String, Long> approximateBytesByPart() {
     Map<String, Long> out = new java.util.LinkedHashMap<>();
@@ -747,9 +784,13 @@ public final class MemberFeatureState implements Serializable {
     raw.trim();
   }
 
-  // ---------------------------------------------------------------------------------------------- binary form
+  // ----------------------------------------------------------------------------------------------
+  // binary form
 
-  /** The compact binary form: a version byte, then varint-encoded watermarks, offsets, tiles and raw events. */
+  /**
+   * The compact binary form: a version byte, then varint-encoded watermarks, offsets, tiles and raw
+   * events.
+   */
   public byte[] toBytes() {
     BinaryCodec.Writer w = new BinaryCodec.Writer();
     w.writeByte(FORMAT_VERSION);
@@ -831,7 +872,8 @@ public final class MemberFeatureState implements Serializable {
   /**
    * Restores a state from {@link #toBytes()}.
    *
-   * @throws IllegalArgumentException if the bytes are corrupt, of another format version, or of another group
+   * @throws IllegalArgumentException if the bytes are corrupt, of another format version, or of
+   *     another group
    */
   public static MemberFeatureState fromBytes(FeatureGroup group, byte[] bytes) {
     BinaryCodec.Reader r = new BinaryCodec.Reader(bytes);
@@ -843,7 +885,14 @@ public final class MemberFeatureState implements Serializable {
     long version = r.readVarLong();
     if (!group.name().equals(name) || group.version() != version) {
       throw new IllegalArgumentException(
-          "state of " + name + " v" + version + " cannot be read as " + group.name() + " v" + group.version());
+          "state of "
+              + name
+              + " v"
+              + version
+              + " cannot be read as "
+              + group.name()
+              + " v"
+              + group.version());
     }
     MemberFeatureState st = new MemberFeatureState(GroupPlan.of(group), r.readString());
     st.maxWatermark = r.readZigZag();
@@ -956,8 +1005,22 @@ public final class MemberFeatureState implements Serializable {
   /** Diagnostics: counts of the state's parts. */
   @Override
   public String toString() {
-    return "MemberFeatureState[" + memberId + ", " + plan.group.name() + " v" + plan.group.version()
-        + ", watermark=" + maxWatermark + ", exactFrom=" + seal + ", tiles=" + tileCount() + ", raw=" + raw.size
-        + ", ids=" + duplicateIds.size() + "]";
+    return "MemberFeatureState["
+        + memberId
+        + ", "
+        + plan.group.name()
+        + " v"
+        + plan.group.version()
+        + ", watermark="
+        + maxWatermark
+        + ", exactFrom="
+        + seal
+        + ", tiles="
+        + tileCount()
+        + ", raw="
+        + raw.size
+        + ", ids="
+        + duplicateIds.size()
+        + "]";
   }
 }

@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Point-in-time replay of one member for {@code batch/}: the same {@link MemberFeatureState} as streaming, fed each
- * (member, stream) in offset order, read as of each requested instant.
+ * Point-in-time replay of one member for {@code batch/}: the same {@link MemberFeatureState} as
+ * streaming, fed each (member, stream) in offset order, read as of each requested instant.
  *
- * <p>How it stays exact: acceptance depends only on each stream's own order, so a first pass per stream keeps the
- * accepted events. The accepted events of all streams are then merged by eventTime (each stream keeping its own
- * order), and the vector as of t is read just before the first event later than {@code t + allowedLateness}: by then
- * every accepted event with eventTime &lt;= t has been applied and none can follow, and t is within the state's exact
- * range.
+ * <p>How it stays exact: acceptance depends only on each stream's own order, so a first pass per
+ * stream keeps the accepted events. The accepted events of all streams are then merged by eventTime
+ * (each stream keeping its own order), and the vector as of t is read just before the first event
+ * later than {@code t + allowedLateness}: by then every accepted event with eventTime &lt;= t has
+ * been applied and none can follow, and t is within the state's exact range.
  */
 public final class MemberReplay {
   private MemberReplay() {}
@@ -31,7 +31,10 @@ public final class MemberReplay {
    * @return one snapshot per instant, in the order of {@code asOfs}
    */
   public static List<FeatureSnapshot> replay(
-      FeatureGroup group, String memberId, Map<EventStream, List<EnrichedEvent>> streams, long[] asOfs,
+      FeatureGroup group,
+      String memberId,
+      Map<EventStream, List<EnrichedEvent>> streams,
+      long[] asOfs,
       long computedAt) {
     List<List<EnrichedEvent>> accepted = new ArrayList<>();
     for (List<EnrichedEvent> events : streams.values()) {

@@ -6,9 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Accepted events at or after the seal point, in time order, as primitive columns: time, the mask of accumulators
- * whose filter the event passed (conditions evaluated once, on arrival), the numeric fields the plan uses, and the
- * dictionary ids of the category fields it uses. No event object is retained.
+ * Accepted events at or after the seal point, in time order, as primitive columns: time, the mask
+ * of accumulators whose filter the event passed (conditions evaluated once, on arrival), the
+ * numeric fields the plan uses, and the dictionary ids of the category fields it uses. No event
+ * object is retained.
  */
 final class RawEvents {
   private static final long[] NO_LONGS = new long[0];
@@ -20,8 +21,10 @@ final class RawEvents {
   long[] times = NO_LONGS;
   long[] masks = NO_LONGS;
   double[] values = NO_DOUBLES;
+
   /** Per event: for each category field of the plan, a count followed by that many ids. */
   int[][] cats = NO_CATS;
+
   int size;
 
   RawEvents(GroupPlan plan) {
@@ -29,7 +32,10 @@ final class RawEvents {
     this.width = plan.rawNumeric.length;
   }
 
-  /** Adds an event (after its categories were interned), keeping time order; equal times keep arrival order. */
+  /**
+   * Adds an event (after its categories were interned), keeping time order; equal times keep
+   * arrival order.
+   */
   void add(EnrichedEvent e, long mask, CategoryDictionary dictionary) {
     int[] ids = plan.noCategories;
     if (plan.rawCategory.length > 0) {

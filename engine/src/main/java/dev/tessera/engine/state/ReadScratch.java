@@ -3,9 +3,9 @@ package dev.tessera.engine.state;
 import java.util.Arrays;
 
 /**
- * Per-thread working memory of vector reads for one plan, so neither idle states nor reads carry it: slot frames,
- * category credits, and a memo of accumulator values (features share accumulators, e.g. {@code impressions_1h},
- * {@code ctr_1h} and {@code engagement_rate_1h}).
+ * Per-thread working memory of vector reads for one plan, so neither idle states nor reads carry
+ * it: slot frames, category credits, and a memo of accumulator values (features share accumulators,
+ * e.g. {@code impressions_1h}, {@code ctr_1h} and {@code engagement_rate_1h}).
  */
 final class ReadScratch {
   final double[] slots;

@@ -1,13 +1,13 @@
 package dev.tessera.engine.state;
 
-import java.util.Arrays;
 
 /**
- * Sparse tiles of one size, sorted by start, each stored contiguously as {@code [start, slot 0, ..., slot width-1]}
- * in one {@code double[]} (starts are whole milliseconds below 2^53, exact as doubles), so finding and updating a
- * tile touches one or two cache lines. The array is a ring: evicting the oldest tiles only moves the head, so a
- * member's day of tiles is never shifted as time passes. Only non-empty tiles exist. Mutable; owned by one {@link
- * MemberFeatureState}. Tile indices below are logical (0 = oldest); offsets into {@link #data} are physical.
+ * Sparse tiles of one size, sorted by start, each stored contiguously as {@code [start, slot 0,
+ * ..., slot width-1]} in one {@code double[]} (starts are whole milliseconds below 2^53, exact as
+ * doubles), so finding and updating a tile touches one or two cache lines. The array is a ring:
+ * evicting the oldest tiles only moves the head, so a member's day of tiles is never shifted as
+ * time passes. Only non-empty tiles exist. Mutable; owned by one {@link MemberFeatureState}. Tile
+ * indices below are logical (0 = oldest); offsets into {@link #data} are physical.
  */
 final class TileLayer {
   private static final double[] EMPTY = new double[0];
@@ -16,12 +16,19 @@ final class TileLayer {
   final int width;
   final int stride;
   double[] data = EMPTY;
+
   /** Capacity in tiles. */
   private int capacity;
+
   /** Physical index of the oldest tile. */
   private int head;
+
   int size;
-  /** Start of the first tile (Long.MAX_VALUE when empty), kept here so eviction checks touch no array. */
+
+  /**
+   * Start of the first tile (Long.MAX_VALUE when empty), kept here so eviction checks touch no
+   * array.
+   */
   long oldest = Long.MAX_VALUE;
 
   TileLayer(long tileMs, int width) {

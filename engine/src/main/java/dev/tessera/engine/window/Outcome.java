@@ -4,10 +4,19 @@ package dev.tessera.engine.window;
 public enum Outcome {
   /** Aggregated. */
   ACCEPTED,
-  /** Older than its (member, stream) watermark minus the allowed lateness: not aggregated, to be side-routed. */
+  /**
+   * Older than its (member, stream) watermark minus the allowed lateness: not aggregated, to be
+   * side-routed.
+   */
   LATE,
-  /** Its eventId was already accepted in the same (member, stream) within the duplicate horizon: dropped. */
+  /**
+   * Its eventId was already accepted in the same (member, stream) within the duplicate horizon:
+   * dropped.
+   */
   DUPLICATE,
-  /** Its offset is not above the last offset applied for its stream (a redelivery after recovery): skipped. */
+  /**
+   * Its offset is not above the last offset applied for its stream (a redelivery after recovery):
+   * skipped.
+   */
   ALREADY_APPLIED
 }

@@ -3,13 +3,16 @@ package dev.tessera.engine.window;
 import java.time.Duration;
 
 /**
- * The window contract of {@code engine/README.md}, as arithmetic. Every runtime and the reference implementation use
- * these functions, so the boundaries are defined in exactly one place.
+ * The window contract of {@code engine/README.md}, as arithmetic. Every runtime and the reference
+ * implementation use these functions, so the boundaries are defined in exactly one place.
  *
  * <ul>
- *   <li>Sliding window of length W, hop h: as of t it holds events with {@code align(t, h) - W <= eventTime <= t}.
- *   <li>Tumbling window of length W: as of t it holds events with {@code align(t, W) - W <= eventTime < align(t, W)}.
- *   <li>An event of a (member, stream) with watermark wm is late when {@code eventTime < wm - allowedLateness}.
+ *   <li>Sliding window of length W, hop h: as of t it holds events with {@code align(t, h) - W <=
+ *       eventTime <= t}.
+ *   <li>Tumbling window of length W: as of t it holds events with {@code align(t, W) - W <=
+ *       eventTime < align(t, W)}.
+ *   <li>An event of a (member, stream) with watermark wm is late when {@code eventTime < wm -
+ *       allowedLateness}.
  * </ul>
  */
 public final class WindowContract {
@@ -29,8 +32,9 @@ public final class WindowContract {
   }
 
   /**
-   * The hop of a sliding window of this length: up to 1 min -> 1 s; up to 5 min -> 10 s; up to 1 h -> 1 min; up to 24 h
-   * -> 5 min; longer -> 1 h. The length must be a multiple of the hop (checked when a definition is loaded).
+   * The hop of a sliding window of this length: up to 1 min -> 1 s; up to 5 min -> 10 s; up to 1 h
+   * -> 1 min; up to 24 h -> 5 min; longer -> 1 h. The length must be a multiple of the hop (checked
+   * when a definition is loaded).
    */
   public static long defaultHopMs(long windowMs) {
     if (windowMs <= MINUTE) {
@@ -48,7 +52,10 @@ public final class WindowContract {
     return HOUR;
   }
 
-  /** Inclusive lower bound of a sliding window as of t: {@code align(t, h) - W}; the upper bound is t, inclusive. */
+  /**
+   * Inclusive lower bound of a sliding window as of t: {@code align(t, h) - W}; the upper bound is
+   * t, inclusive.
+   */
   public static long slidingFrom(long t, long windowMs, long hopMs) {
     return align(t, hopMs) - windowMs;
   }

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Each intermediate merges across tiles to the same result as updating with every event directly. */
+/**
+ * Each intermediate merges across tiles to the same result as updating with every event directly.
+ */
 class SlotAggregatorTest {
 
   private static double direct(SlotAggregator agg, long[] times, double[] values, long asOf) {
@@ -19,8 +21,12 @@ class SlotAggregatorTest {
     return agg.result(s, 0, asOf, asOf);
   }
 
-  /** Events in time order, split into tiles of tileMs, each tile anchored at its start, merged oldest first. */
-  private static double tiled(SlotAggregator agg, long[] times, double[] values, long tileMs, long asOf) {
+  /**
+   * Events in time order, split into tiles of tileMs, each tile anchored at its start, merged
+   * oldest first.
+   */
+  private static double tiled(
+      SlotAggregator agg, long[] times, double[] values, long tileMs, long asOf) {
     double[] acc = new double[agg.width()];
     agg.init(acc, 0);
     int i = 0;
@@ -45,9 +51,15 @@ class SlotAggregatorTest {
   @Test
   void tiledMergeEqualsDirectUpdateForEveryAggregator() {
     Random random = new Random(17);
-    SlotAggregator[] aggs = {SlotAggregator.count(), SlotAggregator.sum(), SlotAggregator.min(),
-        SlotAggregator.max(), SlotAggregator.last(), new SlotAggregator.DecayedSum(3_600_000),
-        new SlotAggregator.Session(1_800_000)};
+    SlotAggregator[] aggs = {
+      SlotAggregator.count(),
+      SlotAggregator.sum(),
+      SlotAggregator.min(),
+      SlotAggregator.max(),
+      SlotAggregator.last(),
+      new SlotAggregator.DecayedSum(3_600_000),
+      new SlotAggregator.Session(1_800_000)
+    };
     for (int round = 0; round < 2000; round++) {
       int n = random.nextInt(30);
       long[] times = new long[n];
@@ -65,7 +77,8 @@ class SlotAggregatorTest {
         if (Double.isNaN(expected)) {
           assertThat(actual).as("%s", agg).isNaN();
         } else {
-          assertThat(actual).as("%s round %d", agg.getClass().getSimpleName(), round)
+          assertThat(actual)
+              .as("%s round %d", agg.getClass().getSimpleName(), round)
               .isCloseTo(expected, within(1e-9 * Math.max(1, Math.abs(expected))));
         }
       }
@@ -87,9 +100,10 @@ class SlotAggregatorTest {
 
   @Test
   void sharesAndEntropyOfCredits() {
-    assertThat(CategoryMath.shares(Map.of("a", 3.0, "b", 1.0, "c", 0.0))).containsExactly(
-        Map.entry("a", 0.75), Map.entry("b", 0.25));
-    assertThat(CategoryMath.entropy(Map.of("a", 1.0, "b", 1.0))).isCloseTo(Math.log(2), within(1e-15));
+    assertThat(CategoryMath.shares(Map.of("a", 3.0, "b", 1.0, "c", 0.0)))
+        .containsExactly(Map.entry("a", 0.75), Map.entry("b", 0.25));
+    assertThat(CategoryMath.entropy(Map.of("a", 1.0, "b", 1.0)))
+        .isCloseTo(Math.log(2), within(1e-15));
     assertThat(CategoryMath.entropy(Map.of())).isEqualTo(0.0);
     assertThat(CategoryMath.shares(Map.of("a", 0.0))).isEmpty();
   }

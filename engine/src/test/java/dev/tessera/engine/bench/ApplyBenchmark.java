@@ -21,21 +21,27 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Events applied per second on one core, in steady state: a realistic mixed stream (with out-of-order, duplicate and
- * late events) over 100,000 members of {@code member_engagement} v1. Each iteration applies the next 2 hours of event
- * time, 2 million events, to the same states (a state lookup per event, as an entity would have it), so tiles are
- * sealed and evicted as in production; the 12 warm-up iterations fill a full day of state first.
+ * Events applied per second on one core, in steady state: a realistic mixed stream (with
+ * out-of-order, duplicate and late events) over 100,000 members of {@code member_engagement} v1.
+ * Each iteration applies the next 2 hours of event time, 2 million events, to the same states (a
+ * state lookup per event, as an entity would have it), so tiles are sealed and evicted as in
+ * production; the 12 warm-up iterations fill a full day of state first.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 12)
 @Measurement(iterations = 4)
-@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-XX:+UseParallelGC"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-XX:+UseParallelGC"})
 public class ApplyBenchmark {
   static final int EVENTS = 2_000_000;
 
-  /** 100,000 is the realistic case (states far larger than the CPU caches); 1,000 shows the compute cost alone. */
+  /**
+   * 100,000 is the realistic case (states far larger than the CPU caches); 1,000 shows the compute
+   * cost alone.
+   */
   @Param({"100000"})
   public int members;
 

@@ -8,11 +8,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * The apply throughput of {@link ApplyBenchmark} measured in CPU time of the applying thread as well as wall time:
- * events per CPU-second is the per-core figure even when other processes share the machine (which makes JMH's wall
- * times noisy here). Steady state: 100,000 members, 2 hours of event time (2 million events) per round; 12 warm-up
- * rounds fill a full day of state (so arrays stop growing and eviction runs as in production), then 4 measured
- * rounds on the same states.
+ * The apply throughput of {@link ApplyBenchmark} measured in CPU time of the applying thread as
+ * well as wall time: events per CPU-second is the per-core figure even when other processes share
+ * the machine (which makes JMH's wall times noisy here). Steady state: 100,000 members, 2 hours of
+ * event time (2 million events) per round; 12 warm-up rounds fill a full day of state (so arrays
+ * stop growing and eviction runs as in production), then 4 measured rounds on the same states.
  */
 public final class ApplyThroughput {
   private ApplyThroughput() {}
@@ -50,15 +50,17 @@ public final class ApplyThroughput {
       }
       double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
       double wall = (System.nanoTime() - wall0) / 1e9;
-      System.out.printf("round %d%s: %,.0f events/CPU-s, %,.0f events/wall-s (%d accepted of %d)%n", round,
-          round < 12 ? " (warm-up)" : "", events / cpu, events / wall, accepted, events);
+      System.out.printf(
+          "round %d%s: %,.0f events/CPU-s, %,.0f events/wall-s (%d accepted of %d)%n",
+          round, round < 12 ? " (warm-up)" : "", events / cpu, events / wall, accepted, events);
       if (round >= 12) {
         cpuTotal += cpu;
         wallTotal += wall;
         applied += events;
       }
     }
-    System.out.printf("apply, %d members: %,.0f events per CPU-second (one core), %,.0f per wall-second%n", members,
-        applied / cpuTotal, applied / wallTotal);
+    System.out.printf(
+        "apply, %d members: %,.0f events per CPU-second (one core), %,.0f per wall-second%n",
+        members, applied / cpuTotal, applied / wallTotal);
   }
 }

@@ -13,9 +13,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Realistic member activity for the benchmarks. The memory profile of issue 3: 200 events over 24 h, 20 titles,
- * 5 genres, as 5 sessions of 40 events (one every ~50 s) at random times of the day; a mix of 35% impressions, 10%
- * clicks, 15% plays, 8% pauses, 12% stops, 8% scrolls, 5% searches, 2% ratings, 5% device reports.
+ * Realistic member activity for the benchmarks. The memory profile of issue 3: 200 events over 24
+ * h, 20 titles, 5 genres, as 5 sessions of 40 events (one every ~50 s) at random times of the day;
+ * a mix of 35% impressions, 10% clicks, 15% plays, 8% pauses, 12% stops, 8% scrolls, 5% searches,
+ * 2% ratings, 5% device reports.
  */
 public final class Profiles {
   public static final long NOW = 1_767_312_000_000L; // 2026-01-02T00:00:00Z
@@ -53,10 +54,18 @@ public final class Profiles {
     List<EnrichedEvent> events = new ArrayList<>(200);
     int id = 0;
     for (int s = 0; s < 5; s++) {
-      long t = s == 4 ? NOW - 40 * 50_000L : NOW - DAY + (long) (random.nextDouble() * (DAY - 2 * 60 * MIN));
+      long t =
+          s == 4
+              ? NOW - 40 * 50_000L
+              : NOW - DAY + (long) (random.nextDouble() * (DAY - 2 * 60 * MIN));
       for (int k = 0; k < 40; k++) {
         t += 20_000 + random.nextInt(60_000);
-        events.add(event(memberId, memberId + "-" + id++, Math.min(t, NOW), mine[random.nextInt(mine.length)]));
+        events.add(
+            event(
+                memberId,
+                memberId + "-" + id++,
+                Math.min(t, NOW),
+                mine[random.nextInt(mine.length)]));
       }
     }
     events.sort(Comparator.comparingLong(EnrichedEvent::eventTime));
@@ -84,14 +93,22 @@ public final class Profiles {
     } else if (r < 95) {
       e = Event.rate(eventId, memberId, time, title, 1 + random.nextInt(5));
     } else {
-      e = Event.device(eventId, memberId, time, 3000 + random.nextInt(20_000), 20 + random.nextInt(100), "1080p");
+      e =
+          Event.device(
+              eventId,
+              memberId,
+              time,
+              3000 + random.nextInt(20_000),
+              20 + random.nextInt(100),
+              "1080p");
     }
     return EnrichedEvent.enrich(e, catalogue);
   }
 
   /**
-   * A mixed stream over many members as a partition would carry it: members interleaved, each member's events in
-   * time order with 5% out of order within the lateness, 1% duplicates and 0.5% late beyond the lateness.
+   * A mixed stream over many members as a partition would carry it: members interleaved, each
+   * member's events in time order with 5% out of order within the lateness, 1% duplicates and 0.5%
+   * late beyond the lateness.
    */
   public EnrichedEvent[] mixedStream(int members, int events, long start, long spanMs) {
     EnrichedEvent[] out = new EnrichedEvent[events];

@@ -19,15 +19,17 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Latency of one full feature vector ({@code member_engagement} v1, 17 features) of a member with the memory
- * profile's day of activity, read as of a request time just after the last event.
+ * Latency of one full feature vector ({@code member_engagement} v1, 17 features) of a member with
+ * the memory profile's day of activity, read as of a request time just after the last event.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx1g"})
 public class ReadBenchmark {
   static final int MEMBERS = 1024;
 

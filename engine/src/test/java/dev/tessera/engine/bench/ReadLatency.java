@@ -9,8 +9,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * {@link ReadBenchmark}'s full-vector read in CPU time of the reading thread (robust to other processes on the
- * machine): 1,024 members holding the memory profile's day, read round-robin as of just after their last event.
+ * {@link ReadBenchmark}'s full-vector read in CPU time of the reading thread (robust to other
+ * processes on the machine): 1,024 members holding the memory profile's day, read round-robin as of
+ * just after their last event.
  */
 public final class ReadLatency {
   private ReadLatency() {}
@@ -35,7 +36,9 @@ public final class ReadLatency {
         sink += s.values().size();
       }
       double us = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / reads;
-      System.out.printf("read round %d%s: %.2f us CPU per full vector%n", round, round < 2 ? " (warm-up)" : "", us);
+      System.out.printf(
+          "read round %d%s: %.2f us CPU per full vector%n",
+          round, round < 2 ? " (warm-up)" : "", us);
     }
     System.out.println("(checksum " + sink + ")");
   }

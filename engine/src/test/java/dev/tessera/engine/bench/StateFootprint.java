@@ -10,9 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Measures the bytes of state per active member for the memory profile (200 events over 24 h, 20 titles, 5 genres):
- * retained heap, as the difference of used heap after full GCs with and without N states alive (events are
- * generated and dropped one member at a time, so only states are retained), and the serialized size.
+ * Measures the bytes of state per active member for the memory profile (200 events over 24 h, 20
+ * titles, 5 genres): retained heap, as the difference of used heap after full GCs with and without
+ * N states alive (events are generated and dropped one member at a time, so only states are
+ * retained), and the serialized size.
  */
 public final class StateFootprint {
   private StateFootprint() {}
@@ -45,11 +46,13 @@ public final class StateFootprint {
     long after = usedAfterGc();
     long listBytes = 16L + 4L * members; // the ArrayList's own array (compressed oops)
     double perMember = (after - before - listBytes) / (double) members;
-    System.out.printf("state footprint (%d members, profile: 200 events/24h, 20 titles, 5 genres)%n", members);
+    System.out.printf(
+        "state footprint (%d members, profile: 200 events/24h, 20 titles, 5 genres)%n", members);
     System.out.printf("  retained heap per member : %.0f bytes%n", perMember);
     System.out.printf("  serialized per member    : %.0f bytes%n", serialized / (double) members);
-    System.out.printf("  tiles per member         : %.1f, raw events held: %.1f%n", tiles / (double) members,
-        raw / (double) members);
+    System.out.printf(
+        "  tiles per member         : %.1f, raw events held: %.1f%n",
+        tiles / (double) members, raw / (double) members);
     System.out.print("  approximate split        :");
     parts.forEach((k, v) -> System.out.printf(" %s %d,", k, v / members));
     System.out.println(" the rest object headers and fields");

@@ -23,9 +23,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Property tests: for thousands of random members, the kernel ({@link MemberFeatureState}) and the reference
- * implementation agree on every event's outcome and on every feature as of random instants (counts exactly, doubles
- * within 1e-9 relative). Each member has its own seed, printed on failure: rerun it with {@code -Dtessera.seed=...}.
+ * Property tests: for thousands of random members, the kernel ({@link MemberFeatureState}) and the
+ * reference implementation agree on every event's outcome and on every feature as of random
+ * instants (counts exactly, doubles within 1e-9 relative). Each member has its own seed, printed on
+ * failure: rerun it with {@code -Dtessera.seed=...}.
  */
 class KernelMatchesReferenceTest {
 
@@ -89,7 +90,8 @@ class KernelMatchesReferenceTest {
       try {
         reads += checkMember(group, seed, "m" + m, maxEvents);
       } catch (AssertionError | RuntimeException e) {
-        throw new AssertionError("seed " + seed + " (run seed " + SEED + "), member m" + m + ": " + e.getMessage(), e);
+        throw new AssertionError(
+            "seed " + seed + " (run seed " + SEED + "), member m" + m + ": " + e.getMessage(), e);
       }
     }
     assertThat(reads).isGreaterThan(members);
@@ -116,10 +118,13 @@ class KernelMatchesReferenceTest {
       EnrichedEvent e = kernelOrder.get(i);
       long offset = offsets.merge(e.stream(), 1L, Long::sum);
       offsetOf[i] = offset;
-      kernelOutcomes.computeIfAbsent(e.stream(), s -> new ArrayList<>()).add(state.apply(e, offset));
+      kernelOutcomes
+          .computeIfAbsent(e.stream(), s -> new ArrayList<>())
+          .add(state.apply(e, offset));
     }
     if (checkpoint != null) {
-      // Recovery: restore the checkpoint and have every stream redelivered from its start; offsets already applied
+      // Recovery: restore the checkpoint and have every stream redelivered from its start; offsets
+      // already applied
       // are skipped, so the recovered state is byte for byte the uninterrupted one.
       MemberFeatureState recovered = MemberFeatureState.fromBytes(group, checkpoint);
       recovered.applyAll(kernelOrder, offsetOf, null);
@@ -132,7 +137,8 @@ class KernelMatchesReferenceTest {
       }
       long at = Math.max(state.exactFrom(), state.watermark());
       assertThat(SnapshotAssert.difference(state.snapshot(at, 0), recovered.snapshot(at, 0)))
-          .as("state recovered from a checkpoint").isNull();
+          .as("state recovered from a checkpoint")
+          .isNull();
     }
     ReferenceEngine reference = new ReferenceEngine(group, member);
     Map<EventStream, List<Outcome>> referenceOutcomes = new EnumMap<>(EventStream.class);
@@ -144,8 +150,16 @@ class KernelMatchesReferenceTest {
 
     long from = state.exactFrom();
     long wm = state.watermark();
-    List<Long> instants = new ArrayList<>(List.of(from, wm, wm + 1, wm + 59_999, wm + 30 * 60_000,
-        wm + 24 * HOUR, wm + 24 * HOUR + 300_000));
+    List<Long> instants =
+        new ArrayList<>(
+            List.of(
+                from,
+                wm,
+                wm + 1,
+                wm + 59_999,
+                wm + 30 * 60_000,
+                wm + 24 * HOUR,
+                wm + 24 * HOUR + 300_000));
     for (int i = 0; i < 6; i++) {
       instants.add(from + (long) (random.nextDouble() * (wm - from + 30 * HOUR)));
     }

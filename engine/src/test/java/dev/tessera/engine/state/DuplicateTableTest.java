@@ -55,9 +55,10 @@ class DuplicateTableTest {
       int stream = random.nextInt(3);
       time += random.nextInt(4 * 3_600_000);
       long t = time - (random.nextInt(10) == 0 ? random.nextInt(300_000) : 0);
-      long key = !keys.isEmpty() && random.nextInt(5) == 0
-          ? (keys.get(random.nextInt(keys.size())) & ~7L) | stream
-          : (random.nextLong() & ~7L) | stream;
+      long key =
+          !keys.isEmpty() && random.nextInt(5) == 0
+              ? (keys.get(random.nextInt(keys.size())) & ~7L) | stream
+              : (random.nextLong() & ~7L) | stream;
       long wm = watermarks[stream];
       Long first = model.get(key);
       boolean expected = first != null && first >= wm - horizon;
@@ -92,7 +93,8 @@ class DuplicateTableTest {
     table.add(3, 40); // evicts id 0, seen longest ago
     assertThat(table.seenFrom(0, 0)).isFalse();
     assertThat(table.countFrom(0)).isEqualTo(3);
-    table.add(4, 5); // older than everything kept: the window holding it holds 3 newer values anyway
+    table.add(
+        4, 5); // older than everything kept: the window holding it holds 3 newer values anyway
     assertThat(table.seenFrom(4, 0)).isFalse();
     table.evictBefore(25, 0);
     assertThat(table.countFrom(0)).isEqualTo(2);

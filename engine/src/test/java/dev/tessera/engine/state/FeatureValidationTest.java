@@ -21,24 +21,35 @@ class FeatureValidationTest {
 
   @Test
   void countsNullsAndOutOfRangeValuesPerFeature() {
-    FeatureGroup group = FeatureGroup.builder("g", 1)
-        .feature("avg_rating", new Aggregation.Avg(EventField.RATING), EventFilter.types(EventType.RATE),
-            Window.sliding(Duration.ofHours(1)), new ValueRange(1, 5))
-        .feature("clicks", new Aggregation.Count(), EventFilter.types(EventType.CLICK),
-            Window.sliding(Duration.ofHours(1)), new ValueRange(0, 1))
-        .build();
+    FeatureGroup group =
+        FeatureGroup.builder("g", 1)
+            .feature(
+                "avg_rating",
+                new Aggregation.Avg(EventField.RATING),
+                EventFilter.types(EventType.RATE),
+                Window.sliding(Duration.ofHours(1)),
+                new ValueRange(1, 5))
+            .feature(
+                "clicks",
+                new Aggregation.Count(),
+                EventFilter.types(EventType.CLICK),
+                Window.sliding(Duration.ofHours(1)),
+                new ValueRange(0, 1))
+            .build();
     MemberFeatureState state = MemberFeatureState.create(group, "m");
     for (int i = 0; i < 3; i++) {
       state.apply(EnrichedEvent.of(Event.ofTitle("c" + i, "m", EventType.CLICK, T0 + i, "t")));
     }
     FeatureValidation.Report report = FeatureValidation.validate(group, state.snapshot(T0 + 10, 0));
-    assertThat(report.features().get("avg_rating")).isEqualTo(new FeatureValidation.Check(1, 1, 0, 0));
+    assertThat(report.features().get("avg_rating"))
+        .isEqualTo(new FeatureValidation.Check(1, 1, 0, 0));
     assertThat(report.features().get("clicks")).isEqualTo(new FeatureValidation.Check(1, 0, 0, 1));
     assertThat(report.ok()).isFalse();
 
     FeatureValidation.Stats stats = new FeatureValidation.Stats();
     stats.add(report);
-    stats.add(FeatureValidation.validate(group, MemberFeatureState.create(group, "n").snapshot(T0, 0)));
+    stats.add(
+        FeatureValidation.validate(group, MemberFeatureState.create(group, "n").snapshot(T0, 0)));
     assertThat(stats.snapshots()).isEqualTo(2);
     assertThat(stats.nullRate()).containsEntry("avg_rating", 1.0).containsEntry("clicks", 0.0);
     assertThat(stats.outOfRangeRate()).containsEntry("clicks", 0.5);
@@ -48,9 +59,16 @@ class FeatureValidationTest {
   void snapshotsSerialiseToJsonWithJackson() throws Exception {
     MemberFeatureState state = MemberFeatureState.create(Groups.memberEngagement(), "m");
     state.apply(EnrichedEvent.of(Event.stop("s", "m", T0, "t", 300), "drama"));
-    String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(state.snapshot(T0 + 1, 7));
-    assertThat(json).contains("\"memberId\":\"m\"", "\"watch_seconds_1h\":300.0", "\"genre_affinity_24h\":{\"drama\":1.0}",
-        "\"computedAt\":7", "\"expiresAt\":" + (T0 + 48 * 3_600_000L));
+    String json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .writeValueAsString(state.snapshot(T0 + 1, 7));
+    assertThat(json)
+        .contains(
+            "\"memberId\":\"m\"",
+            "\"watch_seconds_1h\":300.0",
+            "\"genre_affinity_24h\":{\"drama\":1.0}",
+            "\"computedAt\":7",
+            "\"expiresAt\":" + (T0 + 48 * 3_600_000L));
   }
 
   @Test

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Random per-stream event sequences for property tests: in-order runs, bursts, gaps (short, past the session gap,
- * past 24 h), out-of-order within the lateness, late beyond it, exactly at the lateness boundary, and duplicates.
+ * Random per-stream event sequences for property tests: in-order runs, bursts, gaps (short, past
+ * the session gap, past 24 h), out-of-order within the lateness, late beyond it, exactly at the
+ * lateness boundary, and duplicates.
  */
 public final class RandomStreams {
   public static final long BASE = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
@@ -81,7 +82,9 @@ public final class RandomStreams {
         eventId = memberId + "-e" + nextId++;
         streamIds.add(eventId);
       }
-      streams.computeIfAbsent(stream, s -> new ArrayList<>()).add(event(eventId, memberId, type, time));
+      streams
+          .computeIfAbsent(stream, s -> new ArrayList<>())
+          .add(event(eventId, memberId, type, time));
     }
     return streams;
   }
@@ -123,20 +126,36 @@ public final class RandomStreams {
   public EnrichedEvent event(String eventId, String memberId, EventType type, long time) {
     int t = random.nextInt(titles.length);
     String title = titles[t];
-    Event e = switch (type) {
-      case STOP -> Event.stop(eventId, memberId, time, title,
-          random.nextInt(5) == 0 ? 0 : random.nextInt(random.nextInt(10) == 0 ? 86_401 : 3600));
-      case RATE -> Event.rate(eventId, memberId, time, title, 1 + random.nextInt(5));
-      case SEARCH -> Event.search(eventId, memberId, time, "q" + random.nextInt(20));
-      case SCROLL -> Event.scroll(eventId, memberId, time);
-      case DEVICE -> Event.device(eventId, memberId, time, random.nextInt(20_000), random.nextInt(500) + 0.5,
-          random.nextBoolean() ? "1080p" : "4k");
-      default -> Event.ofTitle(eventId, memberId, type, time, title);
-    };
+    Event e =
+        switch (type) {
+          case STOP ->
+              Event.stop(
+                  eventId,
+                  memberId,
+                  time,
+                  title,
+                  random.nextInt(5) == 0
+                      ? 0
+                      : random.nextInt(random.nextInt(10) == 0 ? 86_401 : 3600));
+          case RATE -> Event.rate(eventId, memberId, time, title, 1 + random.nextInt(5));
+          case SEARCH -> Event.search(eventId, memberId, time, "q" + random.nextInt(20));
+          case SCROLL -> Event.scroll(eventId, memberId, time);
+          case DEVICE ->
+              Event.device(
+                  eventId,
+                  memberId,
+                  time,
+                  random.nextInt(20_000),
+                  random.nextInt(500) + 0.5,
+                  random.nextBoolean() ? "1080p" : "4k");
+          default -> Event.ofTitle(eventId, memberId, type, time, title);
+        };
     if (!type.hasTitle()) {
       return new EnrichedEvent(e, List.of(), false);
     }
-    return unknownTitle[t] ? new EnrichedEvent(e, List.of(), true) : new EnrichedEvent(e, titleGenres.get(t), false);
+    return unknownTitle[t]
+        ? new EnrichedEvent(e, List.of(), true)
+        : new EnrichedEvent(e, titleGenres.get(t), false);
   }
 
   /** A random interleaving that keeps each stream's order. */

@@ -25,8 +25,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The window contract of engine/README.md ("Window contract"), one behaviour per test, on {@code member_engagement}
- * v1. Each test also checks the kernel against the reference implementation.
+ * The window contract of engine/README.md ("Window contract"), one behaviour per test, on {@code
+ * member_engagement} v1. Each test also checks the kernel against the reference implementation.
  */
 class WindowContractTest {
 
@@ -85,7 +85,8 @@ class WindowContractTest {
   void slidingWindowIsASawtoothBetweenWAndWPlusHop() {
     apply(play(T0));
     apply(play(T0 + 30 * S));
-    assertThat(read(T0 + 60 * S + 999).values().get("plays_1m")).isEqualTo(2L); // align = T0 + 60s, from T0
+    assertThat(read(T0 + 60 * S + 999).values().get("plays_1m"))
+        .isEqualTo(2L); // align = T0 + 60s, from T0
     assertThat(read(T0 + 61 * S).values().get("plays_1m")).isEqualTo(1L); // from T0 + 1s
   }
 
@@ -140,7 +141,9 @@ class WindowContractTest {
     assertThat(apply(withId("x", EventType.PLAY, T0))).isEqualTo(Outcome.DUPLICATE);
     apply(play(T0 + 2 * H));
     assertThat(apply(withId("x", EventType.PLAY, T0))).isEqualTo(Outcome.DUPLICATE);
-    assertThat(apply(withId("x", EventType.CLICK, T0 + 2 * H))).as("other stream").isEqualTo(Outcome.ACCEPTED);
+    assertThat(apply(withId("x", EventType.CLICK, T0 + 2 * H)))
+        .as("other stream")
+        .isEqualTo(Outcome.ACCEPTED);
     assertThat(state.duplicateCount()).isEqualTo(2);
   }
 
@@ -153,7 +156,8 @@ class WindowContractTest {
     apply(play(T0 + horizon + 1)); // now the first copy is beyond it, and swept
     assertThat(apply(withId("x", EventType.PLAY, T0 + horizon + 1))).isEqualTo(Outcome.ACCEPTED);
     MemberFeatureState restored = MemberFeatureState.fromBytes(group, state.toBytes());
-    assertThat(restored.apply(withId("x", EventType.PLAY, T0 + horizon + 2))).isEqualTo(Outcome.DUPLICATE);
+    assertThat(restored.apply(withId("x", EventType.PLAY, T0 + horizon + 2)))
+        .isEqualTo(Outcome.DUPLICATE);
   }
 
   @Test
@@ -209,7 +213,8 @@ class WindowContractTest {
     assertThat(state.apply(withId("c", EventType.CLICK, T0), 3)).isEqualTo(Outcome.ACCEPTED);
     assertThat(state.lastOffset(EventStream.VIEWS)).isEqualTo(10);
     assertThat(state.lastOffset(EventStream.ENGAGEMENT)).isEqualTo(3);
-    assertThat(MemberFeatureState.fromBytes(group, state.toBytes()).lastOffset(EventStream.VIEWS)).isEqualTo(10);
+    assertThat(MemberFeatureState.fromBytes(group, state.toBytes()).lastOffset(EventStream.VIEWS))
+        .isEqualTo(10);
   }
 
   @Test
@@ -223,7 +228,8 @@ class WindowContractTest {
 
   @Test
   void unknownTitleCountsWatchTimeButInNoGenre() {
-    EnrichedEvent unknown = EnrichedEvent.enrich(Event.stop("u", "m1", T0, "missing", 500), TitleCatalogue.empty());
+    EnrichedEvent unknown =
+        EnrichedEvent.enrich(Event.stop("u", "m1", T0, "missing", 500), TitleCatalogue.empty());
     assertThat(unknown.unknownTitle()).isTrue();
     apply(unknown);
     apply(stop(T0 + MIN, "t1", 100, "drama"));
@@ -240,9 +246,11 @@ class WindowContractTest {
     assertThat(s.map("genre_affinity_24h")).containsOnlyKeys("comedy", "drama");
     assertThat(s.map("genre_affinity_24h").get("drama")).isCloseTo(0.6, within(1e-12));
     assertThat(s.map("genre_affinity_24h").get("comedy")).isCloseTo(0.4, within(1e-12));
-    assertThat(s.number("diversity_24h")).isCloseTo(-(0.6 * Math.log(0.6) + 0.4 * Math.log(0.4)), within(1e-12));
+    assertThat(s.number("diversity_24h"))
+        .isCloseTo(-(0.6 * Math.log(0.6) + 0.4 * Math.log(0.4)), within(1e-12));
     double decay = Math.pow(2, -1.0 / 6);
-    assertThat(s.map("recency_genre_pref_24h").get("drama")).isCloseTo(600 * decay + 300, within(1e-9));
+    assertThat(s.map("recency_genre_pref_24h").get("drama"))
+        .isCloseTo(600 * decay + 300, within(1e-9));
     assertThat(s.map("recency_genre_pref_24h").get("comedy")).isCloseTo(600 * decay, within(1e-9));
     assertThat(s.values().get("watch_seconds_24h")).isEqualTo(900.0);
   }
@@ -278,7 +286,8 @@ class WindowContractTest {
       apply(play(t));
     }
     int tiles = state.tileCount();
-    assertThat(tiles).isLessThan(24 * 12 + 60 + 60 + 60 + 10); // at most one day of 5-minute tiles and so on
+    assertThat(tiles)
+        .isLessThan(24 * 12 + 60 + 60 + 60 + 10); // at most one day of 5-minute tiles and so on
     read(state.watermark());
   }
 
@@ -287,7 +296,9 @@ class WindowContractTest {
     int day = 0;
     int sizeAfterTwoDays = 0;
     for (long t = T0; t < T0 + 6 * 24 * H; t += 10 * MIN) {
-      apply(EnrichedEvent.of(Event.ofTitle("p" + t, "m1", EventType.PLAY, t, "title-" + t), "genre-" + (t / H)));
+      apply(
+          EnrichedEvent.of(
+              Event.ofTitle("p" + t, "m1", EventType.PLAY, t, "title-" + t), "genre-" + (t / H)));
       apply(stop(t + MIN, "title-" + t, 60, "genre-" + (t / H)));
       if ((t - T0) / (24 * H) != day) {
         day++;
@@ -308,14 +319,16 @@ class WindowContractTest {
     byte[] bytes = state.toBytes();
     assertThat(bytes[0]).isEqualTo((byte) MemberFeatureState.FORMAT_VERSION);
     MemberFeatureState restored = MemberFeatureState.fromBytes(group, bytes);
-    assertThat(SnapshotAssert.difference(state.snapshot(T0 + H, 0), restored.snapshot(T0 + H, 0))).isNull();
+    assertThat(SnapshotAssert.difference(state.snapshot(T0 + H, 0), restored.snapshot(T0 + H, 0)))
+        .isNull();
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ObjectOutputStream o = new ObjectOutputStream(out)) {
       o.writeObject(state);
     }
     MemberFeatureState viaJava;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(out.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(out.toByteArray()))) {
       viaJava = (MemberFeatureState) in.readObject();
     }
     assertThat(viaJava.toBytes()).isEqualTo(bytes);
