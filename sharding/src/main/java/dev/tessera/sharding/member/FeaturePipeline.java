@@ -46,6 +46,7 @@ import org.apache.pekko.kafka.javadsl.Consumer;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.FutureConverters;
 import org.apache.pekko.util.Timeout;
 import org.slf4j.Logger;
@@ -192,6 +193,7 @@ public final class FeaturePipeline {
    * lost or counted twice.
    */
   private static final class Checkpoints {
+    private static final int PERSIST_PARALLELISM = 256;
     private final ActorSystem<?> system;
     private final FeatureSettings settings;
     private final FeatureMetrics metrics;
@@ -239,13 +241,14 @@ public final class FeaturePipeline {
       }
       long started = System.nanoTime();
       ClusterSharding sharding = ClusterSharding.get(system);
-      List<CompletableFuture<Done>> persisted = new ArrayList<>(members.size());
-      for (String member : members) {
-        persisted.add(sharding.entityRefFor(MemberFeatures.ENTITY_KEY, member)
-            .<Done>askWithStatus(MemberFeatures.Persist::new, settings.replyTimeout())
-            .toCompletableFuture());
-      }
-      return CompletableFuture.allOf(persisted.toArray(CompletableFuture[]::new))
+      // At most PERSIST_PARALLELISM members write at once: a first checkpoint can cover every
+      // member of the partition.
+      CompletionStage<Done> persisted = Source.from(members)
+          .mapAsyncUnordered(PERSIST_PARALLELISM, member -> sharding
+              .entityRefFor(MemberFeatures.ENTITY_KEY, member)
+              .<Done>askWithStatus(MemberFeatures.Persist::new, settings.replyTimeout()))
+          .runWith(Sink.ignore(), system);
+      return persisted.toCompletableFuture()
           .thenCompose(v -> offsets.isEmpty()
               ? CompletableFuture.completedFuture(Done.getInstance())
               : FutureConverters.asJava(ConsumerMessage
