@@ -11,7 +11,7 @@ import dev.tessera.engine.state.MemberFeatureState;
 import dev.tessera.engine.state.MemberReplay;
 import dev.tessera.engine.testkit.Groups;
 import dev.tessera.engine.testkit.RandomStreams;
-import dev.tessera.engine.testkit.SnapshotAssert;
+import dev.tessera.engine.state.SnapshotDifference;
 import dev.tessera.engine.window.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ class KernelMatchesReferenceTest {
       }
       List<FeatureSnapshot> snapshots = MemberReplay.replay(group, member, streams, asOfs, 0);
       for (int i = 0; i < asOfs.length; i++) {
-        String d = SnapshotAssert.difference(reference.snapshot(asOfs[i], 0), snapshots.get(i));
+        String d = SnapshotDifference.of(reference.snapshot(asOfs[i], 0), snapshots.get(i));
         if (d != null && !d.startsWith("watermark") && !d.startsWith("expiresAt")) {
           fail("seed " + seed + " member " + m + " as of " + asOfs[i] + ": " + d);
         }
@@ -136,7 +136,7 @@ class KernelMatchesReferenceTest {
         assertThat(recovered.watermark(s)).isEqualTo(state.watermark(s));
       }
       long at = Math.max(state.exactFrom(), state.watermark());
-      assertThat(SnapshotAssert.difference(state.snapshot(at, 0), recovered.snapshot(at, 0)))
+      assertThat(SnapshotDifference.of(state.snapshot(at, 0), recovered.snapshot(at, 0)))
           .as("state recovered from a checkpoint")
           .isNull();
     }
@@ -168,7 +168,7 @@ class KernelMatchesReferenceTest {
       if (t < from) {
         continue;
       }
-      String d = SnapshotAssert.difference(reference.snapshot(t, 0), state.snapshot(t, 0));
+      String d = SnapshotDifference.of(reference.snapshot(t, 0), state.snapshot(t, 0));
       if (d != null) {
         fail("as of " + t + " (exactFrom " + from + ", watermark " + wm + "): " + d);
       }
@@ -176,7 +176,7 @@ class KernelMatchesReferenceTest {
     }
     MemberFeatureState restored = MemberFeatureState.fromBytes(group, state.toBytes());
     assertThat(restored.toBytes()).isEqualTo(state.toBytes());
-    assertThat(SnapshotAssert.difference(state.snapshot(wm, 0), restored.snapshot(wm, 0))).isNull();
+    assertThat(SnapshotDifference.of(state.snapshot(wm, 0), restored.snapshot(wm, 0))).isNull();
     return reads;
   }
 }

@@ -14,7 +14,7 @@ import dev.tessera.engine.reference.ReferenceEngine;
 import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.engine.state.MemberFeatureState;
 import dev.tessera.engine.testkit.Groups;
-import dev.tessera.engine.testkit.SnapshotAssert;
+import dev.tessera.engine.state.SnapshotDifference;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -61,7 +61,7 @@ class WindowContractTest {
 
   private FeatureSnapshot read(long t) {
     FeatureSnapshot s = state.snapshot(t, 0);
-    assertThat(SnapshotAssert.difference(reference.snapshot(t, 0), s)).isNull();
+    assertThat(SnapshotDifference.of(reference.snapshot(t, 0), s)).isNull();
     return s;
   }
 
@@ -319,7 +319,7 @@ class WindowContractTest {
     byte[] bytes = state.toBytes();
     assertThat(bytes[0]).isEqualTo((byte) MemberFeatureState.FORMAT_VERSION);
     MemberFeatureState restored = MemberFeatureState.fromBytes(group, bytes);
-    assertThat(SnapshotAssert.difference(state.snapshot(T0 + H, 0), restored.snapshot(T0 + H, 0)))
+    assertThat(SnapshotDifference.of(state.snapshot(T0 + H, 0), restored.snapshot(T0 + H, 0)))
         .isNull();
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
