@@ -41,33 +41,41 @@ public final class TopicSetup {
    *     count
    */
   public static void ensure(String bootstrapServers, IngestSettings settings) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrapServers))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      Map<String, Integer> partitions = new HashMap<>();
-      partitions.put(settings.rawTopic(), settings.rawPartitions());
-      partitions.put(settings.deadLetterTopic(), settings.domainPartitions());
-      settings.domainTopics().values().forEach(t -> partitions.put(t, settings.domainPartitions()));
-      partitions.put(settings.contentMetadataTopic(), 1);
-      partitions.put(settings.memberProfilesTopic(), 1);
-      partitions.forEach((topic, count) -> {
-        if (!existing.contains(topic)) {
-          missing.add(new NewTopic(topic, Optional.of(count), Optional.empty())
-              .configs(configOf(topic, settings)));
-        }
-      });
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-        log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
-      }
+    Map<String, Integer> partitions = new HashMap<>();
+    partitions.put(settings.rawTopic(), settings.rawPartitions());
+    partitions.put(settings.deadLetterTopic(), settings.domainPartitions());
+    settings.domainTopics().values().forEach(t -> partitions.put(t, settings.domainPartitions()));
+    partitions.put(settings.contentMetadataTopic(), 1);
+    partitions.put(settings.memberProfilesTopic(), 1);
+    withAdmin(bootstrapServers, admin -> {
+      createMissing(admin, partitions, topic -> configOf(topic, settings));
       checkPartitions(admin, settings);
-      awaitLeaders(admin, partitions);
       admin.incrementalAlterConfigs(Map.of(
           new ConfigResource(ConfigResource.Type.TOPIC, settings.rawTopic()),
           List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
               "LogAppendTime"), AlterConfigOp.OpType.SET))))
           .all().get(30, TimeUnit.SECONDS);
+    });
+  }
+
+  /**
+   * Creates any of these plain (not compacted) topics that is missing, with its partition count,
+   * and waits for their leaders; existing ones are left as they are.
+   */
+  public static void ensureTopics(String bootstrapServers, Map<String, Integer> partitions) {
+    withAdmin(bootstrapServers, admin -> createMissing(admin, partitions, topic -> Map.of()));
+  }
+
+  /** Work with an admin client whose failures become one-line errors. */
+  private interface AdminWork {
+    void run(Admin admin)
+        throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException;
+  }
+
+  private static void withAdmin(String bootstrapServers, AdminWork work) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrapServers))) {
+      work.run(admin);
     } catch (ExecutionException e) {
       throw new IllegalStateException("Cannot set up topics: " + e.getCause().getMessage(), e);
     } catch (InterruptedException e) {
@@ -79,34 +87,22 @@ public final class TopicSetup {
     }
   }
 
-  /**
-   * Creates any of these plain (not compacted) topics that is missing, with its partition count,
-   * and waits for their leaders; existing ones are left as they are.
-   */
-  public static void ensureTopics(String bootstrapServers, Map<String, Integer> partitions) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrapServers))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      partitions.forEach((topic, count) -> {
-        if (!existing.contains(topic)) {
-          missing.add(new NewTopic(topic, Optional.of(count), Optional.empty()));
-        }
-      });
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-        log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+  private static void createMissing(Admin admin, Map<String, Integer> partitions,
+      java.util.function.Function<String, Map<String, String>> configs)
+      throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+    Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    List<NewTopic> missing = new ArrayList<>();
+    partitions.forEach((topic, count) -> {
+      if (!existing.contains(topic)) {
+        missing.add(new NewTopic(topic, Optional.of(count), Optional.empty())
+            .configs(configs.apply(topic)));
       }
-      awaitLeaders(admin, partitions);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Cannot set up topics: " + e.getCause().getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while setting up topics", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("Kafka did not answer within 30 s while setting up topics "
-          + "(tessera.kafka.bootstrap-servers = " + bootstrapServers + ")", e);
+    });
+    if (!missing.isEmpty()) {
+      admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
     }
+    awaitLeaders(admin, partitions);
   }
 
   private static Map<String, String> configOf(String topic, IngestSettings settings) {
