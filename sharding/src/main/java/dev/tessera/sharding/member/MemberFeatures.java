@@ -7,6 +7,7 @@ import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.engine.state.MemberFeatureState;
 import dev.tessera.engine.window.Outcome;
 import dev.tessera.sharding.CborSerializable;
+import dev.tessera.sharding.store.StoredSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,6 +84,13 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   /** The full vector of {@code group} as of {@code asOf}. */
   public record GetSnapshot(
       String group, long asOf, ActorRef<StatusReply<FeatureSnapshot>> replyTo) implements Command {}
+
+  /**
+   * Publish every group's vector as of {@code now} (windows slide with the clock even without new
+   * events) and reply with {@code group}'s, as stored; an error for an unknown group.
+   */
+  public record Refresh(String group, long now, ActorRef<StatusReply<StoredSnapshot>> replyTo)
+      implements Command {}
 
   /** Make the state durable; the reply comes once it is. */
   public record Persist(ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -188,6 +196,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     return newReceiveBuilder()
         .onMessage(ApplyEvents.class, this::onApplyEvents)
         .onMessage(GetSnapshot.class, this::onGetSnapshot)
+        .onMessage(Refresh.class, this::onRefresh)
         .onMessage(Persist.class, this::onPersist)
         .onMessage(Saved.class, this::onSaved)
         .onMessage(Idle.class, this::onIdle)
@@ -243,6 +252,16 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     return this;
   }
 
+  private Behavior<Command> onRefresh(Refresh command) {
+    if (!states.containsKey(command.group())) {
+      command.replyTo().tell(StatusReply.error("no feature group " + command.group()));
+      return this;
+    }
+    StoredSnapshot requested = publish(command.now()).get(command.group());
+    command.replyTo().tell(StatusReply.success(requested));
+    return this;
+  }
+
   private Behavior<Command> onPersist(Persist command) {
     if (store == null || applied == appliedWhenDurable) {
       command.replyTo().tell(StatusReply.ack());
@@ -278,16 +297,25 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     return this;
   }
 
-  private void publish(long now) {
+  /** Publishes every group as of {@code now}; returns what was published, by group. */
+  private Map<String, StoredSnapshot> publish(long now) {
     // A hybrid clock: increases with every publication, and across restarts with the wall clock.
-    snapshotVersion = Math.max(snapshotVersion + 1, now * 1000);
+    snapshotVersion = Math.max(snapshotVersion + 1, System.currentTimeMillis() * 1000);
+    Map<String, StoredSnapshot> published = new LinkedHashMap<>();
     for (MemberFeatureState state : states.values()) {
       long asOf = Math.max(now, state.exactFrom());
       long[] offsets = new long[EventStream.count()];
       for (EventStream stream : EventStream.values()) {
         offsets[stream.ordinal()] = state.lastOffset(stream);
       }
-      sink.publish(state.snapshot(asOf, now), state.group().version(), snapshotVersion, offsets);
+      FeatureSnapshot snapshot = state.snapshot(asOf, System.currentTimeMillis());
+      if (snapshot.watermark() != Long.MIN_VALUE) {
+        // A member with no accepted event is not stored: probing unknown ids fills nothing.
+        sink.publish(snapshot, state.group().version(), snapshotVersion, offsets);
+      }
+      published.put(state.group().name(),
+          StoredSnapshot.of(snapshot, state.group().version(), snapshotVersion, offsets));
     }
+    return published;
   }
 }
