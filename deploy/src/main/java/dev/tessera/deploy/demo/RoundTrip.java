@@ -159,9 +159,7 @@ public final class RoundTrip {
       StoredSnapshot stored = present.snapshot();
       asOfs.put(member.getKey(), stored.asOf());
       String difference = SnapshotDifference.of(member.getValue().snapshot(stored.asOf(), 0),
-          new FeatureSnapshot(stored.memberId(), stored.group(), stored.groupVersion(),
-              stored.values(), stored.asOf(), stored.watermark(), stored.computedAt(),
-              stored.expiresAt()));
+          stored.toFeatureSnapshot());
       if (difference == null) {
         storedMatches++;
       } else {
@@ -183,9 +181,9 @@ public final class RoundTrip {
       ClusterSharding sharding = ClusterSharding.get(second);
       for (Map.Entry<String, Long> member : asOfs.entrySet()) {
         FeatureSnapshot recovered = sharding.entityRefFor(MemberFeatures.ENTITY_KEY, member.getKey())
-            .<FeatureSnapshot>askWithStatus(replyTo -> new MemberFeatures.GetSnapshot(group.name(),
+            .<StoredSnapshot>askWithStatus(replyTo -> new MemberFeatures.GetSnapshot(group.name(),
                 member.getValue(), replyTo), Duration.ofSeconds(20))
-            .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            .toCompletableFuture().get(30, TimeUnit.SECONDS).toFeatureSnapshot();
         String difference = SnapshotDifference.of(
             reference.get(member.getKey()).snapshot(member.getValue(), 0), recovered);
         if (difference == null) {

@@ -81,9 +81,12 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
       long batchId, String memberId, int accepted, int late, int duplicates, int alreadyApplied,
       int[] latePositions) implements CborSerializable {}
 
-  /** The full vector of {@code group} as of {@code asOf}. */
+  /**
+   * The full vector of {@code group} as of {@code asOf}, in the store's serializable form (the
+   * reply may cross nodes), without publishing it.
+   */
   public record GetSnapshot(
-      String group, long asOf, ActorRef<StatusReply<FeatureSnapshot>> replyTo) implements Command {}
+      String group, long asOf, ActorRef<StatusReply<StoredSnapshot>> replyTo) implements Command {}
 
   /**
    * Publish every group's vector as of {@code now} (windows slide with the clock even without new
@@ -246,8 +249,9 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
       command.replyTo().tell(StatusReply.error("as-of " + command.asOf()
           + " precedes the instant the state is exact from, " + state.exactFrom()));
     } else {
-      command.replyTo().tell(
-          StatusReply.success(state.snapshot(command.asOf(), System.currentTimeMillis())));
+      command.replyTo().tell(StatusReply.success(StoredSnapshot.of(
+          state.snapshot(command.asOf(), System.currentTimeMillis()), state.group().version(),
+          snapshotVersion, lastOffsets(state))));
     }
     return this;
   }
@@ -297,6 +301,14 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     return this;
   }
 
+  private static long[] lastOffsets(MemberFeatureState state) {
+    long[] offsets = new long[EventStream.count()];
+    for (EventStream stream : EventStream.values()) {
+      offsets[stream.ordinal()] = state.lastOffset(stream);
+    }
+    return offsets;
+  }
+
   /** Publishes every group as of {@code now}; returns what was published, by group. */
   private Map<String, StoredSnapshot> publish(long now) {
     // A hybrid clock: increases with every publication, and across restarts with the wall clock.
@@ -304,10 +316,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     Map<String, StoredSnapshot> published = new LinkedHashMap<>();
     for (MemberFeatureState state : states.values()) {
       long asOf = Math.max(now, state.exactFrom());
-      long[] offsets = new long[EventStream.count()];
-      for (EventStream stream : EventStream.values()) {
-        offsets[stream.ordinal()] = state.lastOffset(stream);
-      }
+      long[] offsets = lastOffsets(state);
       FeatureSnapshot snapshot = state.snapshot(asOf, System.currentTimeMillis());
       if (snapshot.watermark() != Long.MIN_VALUE) {
         // A member with no accepted event is not stored: probing unknown ids fills nothing.

@@ -83,6 +83,12 @@ public record StoredSnapshot(
         snapshot.computedAt(), snapshot.expiresAt(), offsets);
   }
 
+  /** The engine's form of this vector (without the store's version and offsets). */
+  public dev.tessera.engine.state.FeatureSnapshot toFeatureSnapshot() {
+    return new dev.tessera.engine.state.FeatureSnapshot(memberId, group, groupVersion, values, asOf,
+        watermark, computedAt, expiresAt);
+  }
+
   private static Object featureValue(String feature, Object value) {
     if (value == null) {
       return null;

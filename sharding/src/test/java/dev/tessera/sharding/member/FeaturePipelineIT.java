@@ -85,10 +85,8 @@ class FeaturePipelineIT {
         assertThat(lookup).isInstanceOf(Lookup.Present.class);
         StoredSnapshot stored = ((Lookup.Present) lookup).snapshot();
         FeatureSnapshot expected = member.getValue().snapshot(stored.asOf(), 0);
-        FeatureSnapshot actual = new FeatureSnapshot(stored.memberId(), stored.group(),
-            stored.groupVersion(), stored.values(), stored.asOf(), stored.watermark(),
-            stored.computedAt(), stored.expiresAt());
-        assertThat(SnapshotDifference.of(expected, actual)).as(member.getKey()).isNull();
+        assertThat(SnapshotDifference.of(expected, stored.toFeatureSnapshot()))
+            .as(member.getKey()).isNull();
         assertThat(stored.lastOffsets()).hasSize(5);
         nonZeroPlays += (Long) stored.values().get("plays_24h") > 0 ? 1 : 0;
       }
