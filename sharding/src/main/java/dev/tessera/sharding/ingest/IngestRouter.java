@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,8 +45,7 @@ public final class IngestRouter {
 
   public IngestRouter(IngestSettings settings, ReferenceCache references, IngestMetrics metrics) {
     this.settings = settings;
-    this.parser = new EventParser(settings.futureTolerance().toMillis(), settings.maxEventBytes(),
-        Set.of(1));
+    this.parser = EventParser.create(settings.engine());
     this.references = references;
     this.metrics = metrics;
   }

@@ -2,6 +2,7 @@ package dev.tessera.sharding.ingest;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import dev.tessera.engine.EngineSettings;
 import dev.tessera.engine.event.EventStream;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -26,8 +27,8 @@ import java.util.Set;
  * @param transactionalId the prefix of the pipeline's Kafka transactional id
  * @param dedupWindow an event id seen again within this much ingestion time of its last copy is dropped
  * @param dedupMaxIdsPerPartition memory bound of the duplicate filter per raw partition
- * @param futureTolerance how far ahead of ingestion an event time may be
- * @param maxEventBytes larger records go to the dead-letter topic as TOO_LARGE
+ * @param engine the kernel's settings ({@code tessera.engine}): validation limits (future
+ *     tolerance, size limit, schema versions) are the kernel's, shared with batch
  * @param referenceLoadTimeout how long start-up may wait to load the reference topics
  */
 public record IngestSettings(
@@ -42,8 +43,7 @@ public record IngestSettings(
     String transactionalId,
     Duration dedupWindow,
     int dedupMaxIdsPerPartition,
-    Duration futureTolerance,
-    int maxEventBytes,
+    EngineSettings engine,
     Duration referenceLoadTimeout) {
 
   public IngestSettings {
@@ -55,7 +55,7 @@ public record IngestSettings(
     Objects.requireNonNull(consumerGroup, "consumerGroup");
     Objects.requireNonNull(transactionalId, "transactionalId");
     Objects.requireNonNull(dedupWindow, "dedupWindow");
-    Objects.requireNonNull(futureTolerance, "futureTolerance");
+    Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(referenceLoadTimeout, "referenceLoadTimeout");
   }
 
@@ -80,8 +80,7 @@ public record IngestSettings(
           nonEmpty(config, "transactional-id", prefix),
           positive(config, "dedup.window", prefix),
           atLeast(config, "dedup.max-ids-per-partition", 1, prefix),
-          positive(config, "validation.future-tolerance", prefix),
-          atLeast(config, "validation.max-event-bytes", 1, prefix),
+          EngineSettings.create(root),
           positive(config, "reference-load-timeout", prefix));
       Set<String> names = new HashSet<>(domain.values());
       List<String> others = List.of(settings.rawTopic, settings.deadLetterTopic,
@@ -110,7 +109,7 @@ public record IngestSettings(
     return new IngestSettings(namePrefix + rawTopic, namePrefix + deadLetterTopic, domain,
         namePrefix + contentMetadataTopic, namePrefix + memberProfilesTopic, rawPartitions,
         domainPartitions, namePrefix + consumerGroup, namePrefix + transactionalId, dedupWindow,
-        dedupMaxIdsPerPartition, futureTolerance, maxEventBytes, referenceLoadTimeout);
+        dedupMaxIdsPerPartition, engine, referenceLoadTimeout);
   }
 
   private static String topicName(Config config, String key, String prefix) {
