@@ -1,0 +1,42 @@
+package dev.tessera.serving.http;
+
+import dev.tessera.serving.metrics.HttpMetrics;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Wraps each matched endpoint: its latency is recorded under a fixed route name, and whatever it
+ * fails with or rejects becomes an {@link ApiError} answer right there (a matched endpoint's
+ * rejection is final, so it is counted under its own route name).
+ */
+public final class Endpoints extends AllDirectives {
+  private final HttpMetrics metrics;
+  private final ErrorResponses errors;
+
+  public Endpoints(HttpMetrics metrics, ErrorResponses errors) {
+    this.metrics = metrics;
+    this.errors = errors;
+  }
+
+  public Route endpoint(String name, Supplier<Route> inner) {
+    return extractRequest(request -> {
+      long started = System.nanoTime();
+      String method = request.method().name();
+      return mapResponse(response -> {
+        metrics.observe(name, method, response.status().intValue(), System.nanoTime() - started);
+        return response;
+      }, () -> sealed(inner));
+    });
+  }
+
+  /** Failures and rejections of {@code inner} as JSON answers. */
+  public Route sealed(Supplier<Route> inner) {
+    return handleExceptions(errors.exceptionHandler(),
+        () -> handleRejections(errors.rejectionHandler(), inner));
+  }
+
+  public ErrorResponses errors() {
+    return errors;
+  }
+}

@@ -1,0 +1,81 @@
+package dev.tessera.serving.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+
+/** JSON in and out of the HTTP layer: one shared, configured Jackson mapper and response helpers. */
+public final class Json {
+  public static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+  private Json() {}
+
+  /** Writes a document with a streaming generator: the hot read path builds no tree. */
+  public interface Writer {
+    void write(JsonGenerator generator) throws IOException;
+  }
+
+  public static byte[] bytes(Writer writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+      writer.write(generator);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  public static HttpResponse response(StatusCode status, byte[] body) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  public static HttpResponse response(StatusCode status, Writer writer) {
+    return response(status, bytes(writer));
+  }
+
+  public static HttpResponse response(StatusCode status, Object value) {
+    try {
+      return response(status, MAPPER.writeValueAsBytes(value));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes a feature value as the store holds it: Long, Double, Map of Double, or null. */
+  public static void writeValue(JsonGenerator generator, Object value) throws IOException {
+    if (value == null) {
+      generator.writeNull();
+    } else if (value instanceof Long l) {
+      generator.writeNumber(l);
+    } else if (value instanceof Double d) {
+      generator.writeNumber(d);
+    } else if (value instanceof Number n) {
+      generator.writeNumber(n.doubleValue());
+    } else if (value instanceof Map<?, ?> map) {
+      generator.writeStartObject();
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        generator.writeFieldName(String.valueOf(entry.getKey()));
+        writeValue(generator, entry.getValue());
+      }
+      generator.writeEndObject();
+    } else {
+      generator.writeString(value.toString());
+    }
+  }
+}
