@@ -16,8 +16,13 @@ public final class TesseraCli {
       "usage: tessera <command> [options]",
       "",
       "commands:",
-      "  demo [--members N] [--events N]   the main job on embedded defaults: real Kafka and Cassandra,",
-      "                                    a one-node Pekko cluster, events round-tripped and recovered",
+      "  demo [--rate R] [--members N] [--duration S] [--fresh]",
+      "                                    the main job on embedded defaults: real Kafka and Cassandra,",
+      "                                    one engine node with its HTTP API, live simulated traffic",
+      "  node [--config FILE]              one engine node (cluster member, ingestion, member actors,",
+      "                                    online store, HTTP API) on the configured Kafka and Cassandra",
+      "  verify [--members N] [--events N] a bounded run that checks every member's features against",
+      "                                    the reference implementation, then restores them from Cassandra",
       "  test                              the whole test suite (mvn verify)",
       "  infra start|stop|status           the embedded Kafka broker and Cassandra node on their own",
       "  simulate --members N --rate R --duration D [--seed S] [--truth FILE] ...",
@@ -60,6 +65,10 @@ public final class TesseraCli {
       switch (args[0]) {
         case "demo":
           return DemoCommand.run(rest, out);
+        case "node":
+          return dev.tessera.deploy.node.NodeCommand.run(rest, out);
+        case "verify":
+          return dev.tessera.deploy.demo.VerifyCommand.run(rest, out);
         case "infra":
           return InfraCommand.run(rest, out);
         case "simulate":
@@ -77,7 +86,8 @@ public final class TesseraCli {
           return 2;
       }
     } catch (UserError e) {
-      err.println("tessera: " + e.getMessage());
+      (e.exitCode() == 0 ? out : err).println(e.exitCode() == 0 ? e.getMessage()
+          : "tessera: " + e.getMessage());
       return e.exitCode();
     } catch (InfrastructureException e) {
       err.println("tessera: " + e.getMessage());

@@ -1,0 +1,107 @@
+package dev.tessera.deploy.demo;
+
+import dev.tessera.engine.event.Event;
+import dev.tessera.sharding.ingest.IngestSettings;
+import dev.tessera.simulations.generator.EventJson;
+import dev.tessera.simulations.generator.RecordKind;
+import dev.tessera.simulations.generator.SimulatedRecord;
+import dev.tessera.simulations.generator.Simulation;
+import dev.tessera.simulations.generator.SimulationConfig;
+import dev.tessera.simulations.kafka.SimulationProducer;
+import dev.tessera.simulations.kafka.SimulationTopics;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The demo's traffic: the seeded simulator's members, sessions, titles, duplicates, malformed and
+ * late records, produced at a gentle steady rate with event times moved onto the wall clock, so
+ * features change live. Each record keeps its distance behind the stream's frontier, so records
+ * the simulator made late (or out of order) stay late (or out of order).
+ */
+final class LiveTraffic implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LiveTraffic.class);
+
+  private final Thread thread;
+  private final AtomicLong produced = new AtomicLong();
+  private final AtomicReference<String> firstMember = new AtomicReference<>();
+  private volatile boolean running = true;
+
+  private LiveTraffic(Simulation simulation, String bootstrap, IngestSettings topics, int rate) {
+    this.thread = new Thread(() -> produce(simulation, bootstrap, topics, rate), "live-traffic");
+    this.thread.setDaemon(true);
+  }
+
+  static LiveTraffic start(String bootstrap, IngestSettings topics, long seed, int members,
+      int rate) {
+    Simulation simulation =
+        Simulation.create(SimulationConfig.builder(seed).members(members).build());
+    SimulationProducer.publishReference(simulation.reference(), bootstrap,
+        new SimulationTopics(topics.rawTopic(), topics.contentMetadataTopic(),
+            topics.memberProfilesTopic(), topics.rawPartitions()));
+    LiveTraffic traffic = new LiveTraffic(simulation, bootstrap, topics, rate);
+    traffic.thread.start();
+    return traffic;
+  }
+
+  long produced() {
+    return produced.get();
+  }
+
+  /** A member with at least one valid event sent, once there is one. */
+  String sampleMember() {
+    return firstMember.get();
+  }
+
+  private void produce(Simulation simulation, String bootstrap, IngestSettings topics, int rate) {
+    long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+    long next = System.nanoTime();
+    long frontier = Long.MIN_VALUE;
+    try (SimulationProducer producer = SimulationProducer.create(bootstrap)) {
+      Iterator<SimulatedRecord> records = simulation.records();
+      while (running && records.hasNext()) {
+        SimulatedRecord record = records.next();
+        SimulatedRecord live = record;
+        if (record.kind() != RecordKind.MALFORMED) {
+          Event event = record.truth().event();
+          frontier = Math.max(frontier, event.eventTime());
+          long eventTime = Math.max(0, System.currentTimeMillis() - (frontier - event.eventTime()));
+          Event moved = new Event(event.eventId(), event.memberId(), event.type(), eventTime,
+              event.schemaVersion(), event.titleId(), event.watchedSeconds(), event.rating(),
+              event.query(), event.bandwidthKbps(), event.latencyMs(), event.resolution());
+          live = new SimulatedRecord(record.key(), EventJson.write(moved), record.truth());
+          firstMember.compareAndSet(null, event.memberId());
+        }
+        producer.send(live, topics.rawTopic(), topics.rawPartitions(), (metadata, error) -> {
+          if (error != null) {
+            log.warn("Demo traffic: a record was not sent: {}", error.toString());
+          }
+        });
+        produced.incrementAndGet();
+        next += intervalNanos;
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        } else if (wait < -TimeUnit.SECONDS.toNanos(1)) {
+          next = System.nanoTime(); // fell behind (GC, a slow broker): do not burst to catch up
+        }
+      }
+    } catch (RuntimeException e) {
+      log.error("Demo traffic stopped", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

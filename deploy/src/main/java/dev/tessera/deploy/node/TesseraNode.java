@@ -1,0 +1,241 @@
+package dev.tessera.deploy.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import dev.tessera.engine.EngineSettings;
+import dev.tessera.engine.definition.FeatureRegistry;
+import dev.tessera.serving.ServingApi;
+import dev.tessera.serving.ServingServer;
+import dev.tessera.serving.ServingSettings;
+import dev.tessera.serving.cluster.ClusterRoutes;
+import dev.tessera.serving.features.SampleLog;
+import dev.tessera.serving.metrics.NodeMetrics;
+import dev.tessera.sharding.ingest.IngestMetrics;
+import dev.tessera.sharding.ingest.IngestPipeline;
+import dev.tessera.sharding.ingest.IngestSettings;
+import dev.tessera.sharding.ingest.ReferenceCache;
+import dev.tessera.sharding.ingest.ReferenceLoader;
+import dev.tessera.sharding.ingest.TopicSetup;
+import dev.tessera.sharding.member.FeatureMetrics;
+import dev.tessera.sharding.member.FeaturePipeline;
+import dev.tessera.sharding.member.FeatureReader;
+import dev.tessera.sharding.member.FeatureSettings;
+import dev.tessera.sharding.member.MemberStateStore;
+import dev.tessera.sharding.member.OnlineStoreSink;
+import dev.tessera.sharding.store.OnlineStore;
+import dev.tessera.sharding.store.SnapshotTable;
+import dev.tessera.sharding.store.StoreSettings;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Tessera node: cluster membership, ingestion, the sharded member entities, the online store,
+ * the HTTP API and Pekko Management, in one JVM, from one configuration.
+ *
+ * <p>Start-up reads and validates every module's settings before it starts anything, so a wrong
+ * value stops the node with its key's name. Shutdown goes through {@link CoordinatedShutdown}: the
+ * node stops being ready, unbinds HTTP (in-flight requests finish), stops consuming and checkpoints
+ * (members durable, offsets committed), hands its shards over, leaves the cluster.
+ */
+public final class TesseraNode {
+  private static final Logger log = LoggerFactory.getLogger(TesseraNode.class);
+
+  /** Every module's settings, read and validated together before anything starts. */
+  public record Settings(NodeSettings node, IngestSettings ingest, FeatureSettings features,
+      StoreSettings store, ServingSettings serving, MemberStateStore.Settings state,
+      EngineSettings engine, FeatureRegistry registry, String bootstrapServers) {
+
+    public static Settings create(Config config) {
+      NodeSettings node = NodeSettings.create(config);
+      String bootstrap;
+      try {
+        bootstrap = config.getString("tessera.kafka.bootstrap-servers");
+      } catch (com.typesafe.config.ConfigException e) {
+        throw new IllegalArgumentException("Invalid configuration: " + e.getMessage(), e);
+      }
+      if (bootstrap.isBlank()) {
+        throw new IllegalArgumentException(
+            "Invalid configuration: tessera.kafka.bootstrap-servers must not be empty");
+      }
+      return new Settings(node,
+          IngestSettings.create(config).withPrefix(node.topicPrefix()),
+          FeatureSettings.create(config).withPrefix(node.topicPrefix()),
+          StoreSettings.create(config), ServingSettings.create(config),
+          MemberStateStore.Settings.create(config), EngineSettings.create(config),
+          FeatureRegistry.fromConfig(config), bootstrap);
+    }
+  }
+
+  private final ActorSystem<Void> system;
+  private final Settings settings;
+  private final IngestMetrics ingestMetrics;
+  private final FeatureMetrics featureMetrics;
+  private final SnapshotTable table;
+  private final InetSocketAddress httpAddress;
+
+  private TesseraNode(ActorSystem<Void> system, Settings settings, IngestMetrics ingestMetrics,
+      FeatureMetrics featureMetrics, SnapshotTable table, InetSocketAddress httpAddress) {
+    this.system = system;
+    this.settings = settings;
+    this.ingestMetrics = ingestMetrics;
+    this.featureMetrics = featureMetrics;
+    this.table = table;
+    this.httpAddress = httpAddress;
+  }
+
+  /** Starts a node; returns once it is Up, consuming and serving HTTP (and ready). */
+  public static TesseraNode start(Config config) throws Exception {
+    Settings settings = Settings.create(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tessera", config);
+    try {
+      return start(system, settings);
+    } catch (Exception | Error e) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private static TesseraNode start(ActorSystem<Void> system, Settings settings)
+      throws Exception {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tessera-not-ready", () -> {
+      NodeReadiness.set(Adapter.toClassic(system), false);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    joinCluster(system, settings.node().joinTimeout());
+    TopicSetup.ensure(settings.bootstrapServers(), settings.ingest());
+
+    ReferenceCache references = new ReferenceCache(new ObjectMapper());
+    ReferenceLoader loader =
+        ReferenceLoader.start(settings.bootstrapServers(), settings.ingest(), references);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "reference-loader",
+        () -> {
+          loader.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    loader.awaitCaughtUp();
+
+    SnapshotTable table = new SnapshotTable(settings.store().maxEntries());
+    ActorRef<OnlineStore.Command> store = system.systemActorOf(
+        OnlineStore.create(settings.store(), table), "online-store", Props.empty());
+    MemberStateStore states = MemberStateStore.create(system, settings.state());
+    FeaturePipeline.initSharding(system, settings.registry().all(), new OnlineStoreSink(store),
+        settings.ingest().domainPartitions(), states, settings.features());
+
+    IngestMetrics ingestMetrics = new IngestMetrics();
+    FeatureMetrics featureMetrics = new FeatureMetrics();
+    if (settings.node().ingest()) {
+      IngestPipeline ingestion = IngestPipeline.start(system, settings.bootstrapServers(),
+          settings.ingest(), references, ingestMetrics, settings.ingest().transactionalId());
+      shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-ingestion",
+          ingestion::drainAndShutdown);
+    }
+    if (settings.node().features()) {
+      FeaturePipeline features = FeaturePipeline.start(system, settings.bootstrapServers(),
+          settings.ingest(), settings.features(), featureMetrics, true);
+      // Stop consuming, checkpoint every partition (members durable, offsets committed).
+      shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-features", features::stop);
+    }
+
+    PrometheusRegistry metrics = new PrometheusRegistry();
+    JvmMetrics.builder().register(metrics);
+    NodeMetrics.registerIngest(metrics, ingestMetrics);
+    NodeMetrics.registerFeatures(metrics, featureMetrics);
+    NodeMetrics.registerStore(metrics, table);
+    FeatureReader reader = FeatureReader.sharded(system, table, settings.node().readMaxAge(),
+        settings.serving().readTimeout());
+    ServingApi api = new ServingApi(reader::read, settings.registry(), settings.serving(),
+        metrics, SampleLog.NONE, List.of(new ClusterRoutes(system)));
+    ServerBinding binding = ServingServer.start(system, api, settings.serving())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    PekkoManagement.get(Adapter.toClassic(system)).start()
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    NodeReadiness.set(Adapter.toClassic(system), true);
+    shutdown.addTask(CoordinatedShutdown.PhaseActorSystemTerminate(), "forget-readiness", () -> {
+      NodeReadiness.set(Adapter.toClassic(system), false);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    log.info("Tessera node {} ready: HTTP on {}, ingestion {}, features {}",
+        Cluster.get(system).selfMember().address(), binding.localAddress(),
+        settings.node().ingest() ? "on" : "off", settings.node().features() ? "on" : "off");
+    return new TesseraNode(system, settings, ingestMetrics, featureMetrics, table,
+        binding.localAddress());
+  }
+
+  private static void joinCluster(ActorSystem<Void> system, Duration timeout)
+      throws InterruptedException {
+    Cluster cluster = Cluster.get(system);
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the node did not join its cluster within "
+            + timeout.toSeconds() + " s (pekko.cluster.seed-nodes = "
+            + system.settings().config().getStringList("pekko.cluster.seed-nodes") + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Runs the coordinated shutdown and waits for the actor system to terminate. */
+  public void stop(Duration timeout) throws Exception {
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+        .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public boolean isReady() {
+    return NodeReadiness.isReady(Adapter.toClassic(system));
+  }
+
+  /** The HTTP API's base URL, e.g. {@code http://127.0.0.1:8080}. */
+  public String httpUrl() {
+    return "http://" + httpAddress.getHostString() + ":" + httpAddress.getPort();
+  }
+
+  public IngestMetrics ingestMetrics() {
+    return ingestMetrics;
+  }
+
+  public FeatureMetrics featureMetrics() {
+    return featureMetrics;
+  }
+
+  public SnapshotTable store() {
+    return table;
+  }
+}
