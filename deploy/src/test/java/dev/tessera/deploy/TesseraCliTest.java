@@ -36,7 +36,7 @@ class TesseraCliTest {
   void badDemoOptionIsOneLineAndExits2() {
     assertThat(run("demo", "--members", "-3")).isEqualTo(2);
     assertThat(err().strip()).isEqualTo(
-        "tessera: demo: --members must be a whole number from 1 to 100000, not '-3'");
+        "tessera: demo: --members must be a whole number from 1 to 1000000, not '-3'");
     assertThat(run("demo", "--speed", "9")).isEqualTo(2);
     assertThat(err()).contains("unknown option --speed");
   }

@@ -45,7 +45,10 @@ final class ServerProcess {
     this.pidFile = pidFile;
     this.consoleLog = consoleLog;
     if (attached) {
-      this.shutdownHook = new Thread(() -> stop(Duration.ofSeconds(15)), "stop-" + name);
+      this.shutdownHook = new Thread(() -> {
+        ServersLast.awaitFirst();
+        stop(Duration.ofSeconds(15));
+      }, "stop-" + name);
       Runtime.getRuntime().addShutdownHook(shutdownHook);
     } else {
       this.shutdownHook = null;
@@ -62,8 +65,11 @@ final class ServerProcess {
       String name, Path java, List<String> jvmOptions, String classpath, String mainClass,
       List<String> args, Path instanceDir, boolean attached) {
     List<String> command = new ArrayList<>();
-    if (!attached && Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-      command.add("/usr/bin/setsid"); // its own session: a Ctrl-C in the launcher's terminal won't reach it
+    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      // Its own session: a Ctrl-C in the launcher's terminal reaches the launcher only, which
+      // stops its servers after its own work (ServersLast); an attached server still dies with
+      // its parent (the guard watches its stdin).
+      command.add("/usr/bin/setsid");
     }
     command.add(java.toString());
     command.addAll(jvmOptions);

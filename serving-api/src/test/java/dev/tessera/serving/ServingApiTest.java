@@ -113,6 +113,7 @@ class ServingApiTest {
     assertThat(group.path("groupVersion").asInt()).isEqualTo(1);
     assertThat(group.path("snapshotVersion").asLong()).isEqualTo(7);
     assertThat(group.path("asOf").asLong()).isEqualTo(now - 500);
+    assertThat(group.path("watermark").asLong()).isEqualTo(now - 600);
     assertThat(group.path("expiresAt").asLong()).isEqualTo(now + 3_600_000);
     assertThat(group.path("values").path("plays_1h").asLong()).isEqualTo(3);
     assertThat(group.path("values").path("ctr_1h").asDouble()).isEqualTo(0.25);

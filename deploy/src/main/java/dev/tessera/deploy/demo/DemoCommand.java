@@ -9,6 +9,7 @@ import dev.tessera.deploy.node.TesseraNode;
 import dev.tessera.embedded.EmbeddedSettings;
 import dev.tessera.embedded.LocalInfrastructure;
 import dev.tessera.embedded.Ports;
+import dev.tessera.embedded.ServersLast;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -98,6 +99,8 @@ public final class DemoCommand {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Stopper stopper = new Stopper(infrastructure, running.isEmpty(), out, stopped);
+    // On Ctrl-C the servers' own shutdown hooks wait until the node has checkpointed to them.
+    ServersLast.stopAfter(stopper.done);
     Thread hook = new Thread(stopper::stop, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
@@ -196,6 +199,8 @@ public final class DemoCommand {
     volatile LiveTraffic traffic;
     volatile LiveStatus status;
     private boolean stopping;
+    final java.util.concurrent.CompletableFuture<Void> done =
+        new java.util.concurrent.CompletableFuture<>();
 
     Stopper(LocalInfrastructure infrastructure, boolean ownsInfrastructure, PrintStream out,
         CountDownLatch stopped) {
@@ -233,6 +238,7 @@ public final class DemoCommand {
           out.println("  node did not stop cleanly: " + e);
         }
       }
+      done.complete(null);
       if (ownsInfrastructure) {
         infrastructure.close();
         out.println("  Kafka and Cassandra stopped (data kept in "

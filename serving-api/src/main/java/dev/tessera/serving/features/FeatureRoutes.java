@@ -231,6 +231,7 @@ public final class FeatureRoutes extends AllDirectives {
         json.writeNumberField("groupVersion", snapshot.groupVersion());
         json.writeNumberField("snapshotVersion", snapshot.snapshotVersion());
         json.writeNumberField("asOf", snapshot.asOf());
+        json.writeNumberField("watermark", snapshot.watermark());
         json.writeNumberField("expiresAt", snapshot.expiresAt());
         if (read.status() == GroupRead.Status.PRESENT) {
           json.writeObjectFieldStart("values");
