@@ -1,0 +1,48 @@
+package dev.tessera.batch.signal;
+
+import dev.tessera.batch.BatchSettings;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sends a job's workflow signal, synchronously (the job is done only once the broker has it). */
+public final class SignalEmitter {
+  private static final Logger log = LoggerFactory.getLogger(SignalEmitter.class);
+
+  private SignalEmitter() {}
+
+  /** Sends the signal, or only logs it when {@code kafka.emit-signals} is off. */
+  public static void emit(BatchSettings.Kafka kafka, WorkflowSignal signal) {
+    if (!kafka.emitSignals()) {
+      log.info("signal {} not sent (tessera.batch.kafka.emit-signals = false)", signal.id());
+      return;
+    }
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(kafka.signalsTopic(),
+          signal.id().getBytes(StandardCharsets.UTF_8), signal.toJson())).get(40, TimeUnit.SECONDS);
+      log.info("signal {} sent to {}", signal.id(), kafka.signalsTopic());
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot send workflow signal " + signal.id() + " to "
+          + kafka.signalsTopic() + " at " + kafka.bootstrapServers() + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending " + signal.id(), e);
+    }
+  }
+}
