@@ -8,6 +8,7 @@ import dev.tessera.serving.ServingApi;
 import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.ServingSettings;
 import dev.tessera.serving.cluster.ClusterRoutes;
+import dev.tessera.serving.features.KafkaSampleLog;
 import dev.tessera.serving.features.SampleLog;
 import dev.tessera.serving.metrics.NodeMetrics;
 import dev.tessera.sharding.ingest.IngestMetrics;
@@ -81,10 +82,16 @@ public final class TesseraNode {
       return new Settings(node,
           IngestSettings.create(config).withPrefix(node.topicPrefix()),
           FeatureSettings.create(config).withPrefix(node.topicPrefix()),
-          StoreSettings.create(config), ServingSettings.create(config),
+          StoreSettings.create(config), prefixed(ServingSettings.create(config), node),
           MemberStateStore.Settings.create(config), EngineSettings.create(config),
           FeatureRegistry.fromConfig(config), bootstrap);
     }
+  }
+
+  private static ServingSettings prefixed(ServingSettings serving, NodeSettings node) {
+    ServingSettings.Samples samples = serving.samples();
+    return serving.withSamples(new ServingSettings.Samples(samples.enabled(),
+        node.topicPrefix() + samples.topic(), samples.rate()));
   }
 
   private final ActorSystem<Void> system;
@@ -166,8 +173,21 @@ public final class TesseraNode {
     NodeMetrics.registerStore(metrics, table);
     FeatureReader reader = FeatureReader.sharded(system, table, settings.node().readMaxAge(),
         settings.serving().readTimeout());
+    SampleLog samples = SampleLog.NONE;
+    if (settings.serving().samples().enabled()) {
+      TopicSetup.ensureTopics(settings.bootstrapServers(), java.util.Map.of(
+          settings.serving().samples().topic(), settings.ingest().domainPartitions()));
+      KafkaSampleLog kafkaSamples =
+          new KafkaSampleLog(settings.bootstrapServers(), settings.serving().samples());
+      shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "serving-samples",
+          () -> {
+            kafkaSamples.close();
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
+      samples = kafkaSamples;
+    }
     ServingApi api = new ServingApi(reader::read, settings.registry(), settings.serving(),
-        metrics, SampleLog.NONE, List.of(new ClusterRoutes(system)));
+        metrics, samples, List.of(new ClusterRoutes(system)));
     ServerBinding binding = ServingServer.start(system, api, settings.serving())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     PekkoManagement.get(Adapter.toClassic(system)).start()

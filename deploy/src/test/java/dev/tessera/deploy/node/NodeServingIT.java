@@ -26,7 +26,13 @@ import dev.tessera.simulations.generator.Simulation;
 import dev.tessera.simulations.generator.SimulationConfig;
 import dev.tessera.simulations.kafka.SimulationProducer;
 import dev.tessera.simulations.kafka.SimulationTopics;
+import dev.tessera.engine.serving.ServedSample;
+import dev.tessera.engine.serving.ServedSampleJson;
 import java.net.URI;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -56,6 +62,7 @@ class NodeServingIT {
     Config config = ConfigFactory.empty()
         .withValue("tessera.node.topic-prefix", ConfigValueFactory.fromAnyRef(names.prefix() + "-"))
         .withValue("tessera.serving.port", ConfigValueFactory.fromAnyRef(0))
+        .withValue("tessera.serving.samples.rate", ConfigValueFactory.fromAnyRef(1.0))
         .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(Ports.freePort()))
         .withFallback(NodeConfig.forLocal(infrastructure, names.keyspace("node"), 0));
     TesseraNode node = TesseraNode.start(config);
@@ -123,10 +130,51 @@ class NodeServingIT {
           .contains("tessera_ingest_records_total " + count + ".0")
           .contains("tessera_features_records_total " + domainEvents + ".0")
           .contains("route=\"member_features\",status=\"200\"} " + members.size());
+
+      // Every PRESENT answer was logged (rate 1.0) with its asOf and offsets, and equals the
+      // reference: what batch's consistency job recomputes from the archive.
+      List<ServedSample> samples = consumeSamples(bootstrap,
+          node.settings().serving().samples().topic(), members.size() + 2);
+      assertThat(samples).hasSize(members.size() + 2);
+      for (ServedSample sample : samples) {
+        FeatureSnapshot expected = reference.get(sample.memberId()).snapshot(sample.asOf(), 0);
+        assertThat(sample.group()).isEqualTo(GROUP);
+        assertThat(sample.offsets()).containsKeys("views", "engagement", "search", "ratings",
+            "device");
+        assertThat(sample.offsets().values()).anyMatch(offset -> offset >= 0);
+        for (Map.Entry<String, Object> value : expected.values().entrySet()) {
+          assertThat(SnapshotDifference.ofValue(value.getValue(),
+              sample.values().get(value.getKey()))).as(sample.memberId() + " " + value.getKey())
+              .isNull();
+        }
+      }
     } finally {
       node.stop(Duration.ofSeconds(60));
     }
     assertThat(node.isReady()).isFalse();
+  }
+
+  private static List<ServedSample> consumeSamples(String bootstrap, String topic, int expected) {
+    List<ServedSample> samples = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.GROUP_ID_CONFIG, topic + "-check"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (samples.size() < expected && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          samples.add(ServedSampleJson.read(record.value()));
+        }
+      }
+      // Nothing beyond the expected: one sample per PRESENT answer.
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+        samples.add(ServedSampleJson.read(record.value()));
+      }
+    }
+    return samples;
   }
 
   private JsonNode get(String url) throws Exception {
