@@ -1,0 +1,82 @@
+package dev.tessera.orchestrator;
+
+import dev.tessera.orchestrator.hub.SignalHub;
+import dev.tessera.orchestrator.kafka.SignalConsumer;
+import dev.tessera.orchestrator.kafka.SignalProducer;
+import dev.tessera.orchestrator.step.StepRunner;
+import dev.tessera.orchestrator.workflow.Workflow;
+import dev.tessera.orchestrator.workflow.WorkflowIndex;
+import dev.tessera.sharding.ingest.TopicSetup;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrator on a node: registers the {@link Workflow}, {@link SignalHub} and {@link
+ * WorkflowIndex} entity types with Cluster Sharding, starts the {@code workflow-signals} consumer
+ * (when {@code tessera.orchestrator.kafka.enabled}), and wakes the workflows left unfinished by
+ * the last run. The node's HTTP layer calls {@link #service()}.
+ */
+public final class Orchestrator {
+  private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+
+  private final WorkflowService service;
+  private final SignalConsumer consumer;
+  private final SignalProducer producer;
+
+  private Orchestrator(WorkflowService service, SignalConsumer consumer,
+      SignalProducer producer) {
+    this.service = service;
+    this.consumer = consumer;
+    this.producer = producer;
+  }
+
+  /**
+   * Starts the orchestrator on a node whose cluster is (or will be) up.
+   *
+   * @param runner runs the workflows' steps (see {@code StandardSteps} for the real ones)
+   */
+  public static Orchestrator start(ActorSystem<?> system, OrchestratorSettings settings,
+      StepRunner runner) {
+    OrchestratorSettings.Kafka kafka = settings.kafka();
+    SignalProducer producer = kafka.enabled() && kafka.publishEmitted()
+        ? new SignalProducer(kafka.bootstrapServers(), kafka.topic()) : null;
+    ClusterPorts ports = new ClusterPorts(system, settings.askTimeout(), producer);
+    WorkflowIndex.init(system);
+    SignalHub.init(system, settings.hub(), ports);
+    Workflow.init(system, settings.workflow(), runner, ports);
+    WorkflowService service = new WorkflowService(system, settings.askTimeout());
+    SignalConsumer consumer = null;
+    if (kafka.enabled()) {
+      TopicSetup.ensureTopics(kafka.bootstrapServers(), Map.of(kafka.topic(), kafka.partitions()));
+      consumer = SignalConsumer.start(system, kafka, service::postSignal);
+    }
+    service.resumeUnfinished().whenComplete((woken, error) -> {
+      if (error != null) {
+        log.warn("Could not list unfinished workflows to resume: {}", error.toString());
+      } else if (!woken.isEmpty()) {
+        log.info("Resumed unfinished workflows {}", woken);
+      }
+    });
+    return new Orchestrator(service, consumer, producer);
+  }
+
+  public WorkflowService service() {
+    return service;
+  }
+
+  /** Stops the Kafka consumer and producer (the entities stop with the actor system). */
+  public CompletionStage<Done> stop() {
+    CompletionStage<Done> stopped = consumer == null
+        ? CompletableFuture.completedFuture(Done.getInstance()) : consumer.stop();
+    return stopped.whenComplete((done, error) -> {
+      if (producer != null) {
+        producer.close();
+      }
+    });
+  }
+}
