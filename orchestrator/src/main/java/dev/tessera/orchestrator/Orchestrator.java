@@ -69,6 +69,28 @@ public final class Orchestrator {
     return service;
   }
 
+  /**
+   * Completes once the journal answers (the workflow index recovered), retrying for up to {@code
+   * within}: on a first start Cassandra creates the keyspaces meanwhile. A node should wait for it
+   * before it reports ready.
+   */
+  public CompletionStage<Done> ready(java.time.Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    return probe(deadline);
+  }
+
+  private CompletionStage<Done> probe(long deadline) {
+    return service.list(java.util.Optional.empty(), java.util.Optional.empty())
+        .thenApply(all -> Done.getInstance())
+        .exceptionallyCompose(error -> {
+          if (System.nanoTime() > deadline) {
+            return CompletableFuture.failedFuture(error);
+          }
+          log.info("Orchestrator journal not ready yet: {}", error.toString());
+          return probe(deadline);
+        });
+  }
+
   /** Stops the Kafka consumer and producer (the entities stop with the actor system). */
   public CompletionStage<Done> stop() {
     CompletionStage<Done> stopped = consumer == null

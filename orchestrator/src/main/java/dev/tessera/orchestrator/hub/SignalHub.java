@@ -2,6 +2,7 @@ package dev.tessera.orchestrator.hub;
 
 import dev.tessera.orchestrator.signal.Signal;
 import dev.tessera.orchestrator.signal.SignalCondition;
+import dev.tessera.orchestrator.workflow.JournalBackoff;
 import dev.tessera.sharding.CborSerializable;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -136,7 +137,7 @@ public final class SignalHub
 
   private SignalHub(String name, ActorContext<Command> context, TimerScheduler<Command> timers,
       HubSettings settings, HubPorts ports, Clock clock) {
-    super(PersistenceId.of(ENTITY_KEY.name(), name));
+    super(PersistenceId.of(ENTITY_KEY.name(), name), JournalBackoff.strategy());
     this.name = name;
     this.context = context;
     this.timers = timers;

@@ -19,7 +19,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
- * The model registry: one Cassandra row per model (through pekko-persistence-cassandra's session),
+ * The model registry: one Cassandra row per model (a Pekko Connectors Cassandra session of its
+ * own, {@code tessera.orchestrator.registry.session}, on the same driver settings),
  * written by the deployment workflow's steps. Writes are idempotent upserts keyed by model id, so
  * a step that runs again after a crash writes the same row.
  *
@@ -69,7 +70,8 @@ public final class ModelRegistry {
   /** The registry on the node's Cassandra session; the schema is created in the background. */
   public static ModelRegistry create(ActorSystem<?> system, OrchestratorSettings.Registry settings) {
     return new ModelRegistry(
-        CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"), settings);
+        CassandraSessionRegistry.get(system).sessionFor("tessera.orchestrator.registry.session"),
+        settings);
   }
 
   /** Writes (or rewrites) a model's row with stage {@code registered}. */

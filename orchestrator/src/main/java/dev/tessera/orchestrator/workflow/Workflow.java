@@ -347,7 +347,7 @@ public final class Workflow
   private Workflow(String workflowId, ActorContext<Command> context,
       TimerScheduler<Command> timers, WorkflowSettings settings, StepRunner runner,
       WorkflowPorts ports, Clock clock) {
-    super(PersistenceId.of(ENTITY_KEY.name(), workflowId));
+    super(PersistenceId.of(ENTITY_KEY.name(), workflowId), JournalBackoff.strategy());
     this.workflowId = workflowId;
     this.context = context;
     this.timers = timers;

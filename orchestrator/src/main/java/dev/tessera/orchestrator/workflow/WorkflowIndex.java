@@ -66,7 +66,7 @@ public final class WorkflowIndex
   }
 
   private WorkflowIndex(String id) {
-    super(PersistenceId.of(ENTITY_KEY.name(), id));
+    super(PersistenceId.of(ENTITY_KEY.name(), id), JournalBackoff.strategy());
   }
 
   public static Behavior<Command> create(String id) {

@@ -94,6 +94,7 @@ class WorkflowCrashIT {
     try {
       Orchestrator orchestrator =
           Orchestrator.start(reader, OrchestratorSettings.create(config), refuses);
+      orchestrator.ready(Duration.ofSeconds(60)).toCompletableFuture().get(70, TimeUnit.SECONDS);
       WorkflowView view = orchestrator.service().get(workflowId).toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
 

@@ -49,6 +49,8 @@ public final class WorkflowNodeProcess {
         settings.steps().killGrace(),
         system.dispatchers().lookup(DispatcherSelector.blocking()));
     Orchestrator orchestrator = Orchestrator.start(system, settings, runner);
+    orchestrator.ready(java.time.Duration.ofSeconds(90)).toCompletableFuture()
+        .get(100, TimeUnit.SECONDS);
     String workflowId = args[5];
     orchestrator.service().start(workflowId, WorkflowKind.FEATURE_ENGINEERING,
             Map.of("group", "member_engagement", "version", "1", "counters", args[4]))
