@@ -55,14 +55,17 @@ public final class Orchestrator {
       TopicSetup.ensureTopics(kafka.bootstrapServers(), Map.of(kafka.topic(), kafka.partitions()));
       consumer = SignalConsumer.start(system, kafka, service::postSignal);
     }
-    service.resumeUnfinished().whenComplete((woken, error) -> {
-      if (error != null) {
-        log.warn("Could not list unfinished workflows to resume: {}", error.toString());
-      } else if (!woken.isEmpty()) {
-        log.info("Resumed unfinished workflows {}", woken);
-      }
-    });
-    return new Orchestrator(service, consumer, producer);
+    Orchestrator orchestrator = new Orchestrator(service, consumer, producer);
+    orchestrator.ready(java.time.Duration.ofMinutes(5))
+        .thenCompose(ok -> service.resumeUnfinished())
+        .whenComplete((woken, error) -> {
+          if (error != null) {
+            log.error("Could not list unfinished workflows to resume: {}", error.toString());
+          } else if (!woken.isEmpty()) {
+            log.info("Resumed unfinished workflows {}", woken);
+          }
+        });
+    return orchestrator;
   }
 
   public WorkflowService service() {
