@@ -65,6 +65,10 @@ public final class Orchestrator {
             log.info("Resumed unfinished workflows {}", woken);
           }
         });
+    // Entities moved by a rebalance start again only on a message: wake the unfinished ones now
+    // and then (each Get is cheap; a running workflow ignores it).
+    system.scheduler().scheduleWithFixedDelay(settings.resumeInterval(),
+        settings.resumeInterval(), () -> service.resumeUnfinished(), system.executionContext());
     return orchestrator;
   }
 

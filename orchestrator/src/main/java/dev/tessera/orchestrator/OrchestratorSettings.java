@@ -21,6 +21,7 @@ import java.util.Objects;
  */
 public record OrchestratorSettings(
     Duration askTimeout,
+    Duration resumeInterval,
     WorkflowSettings workflow,
     HubSettings hub,
     double canaryAlpha,
@@ -30,6 +31,7 @@ public record OrchestratorSettings(
 
   public OrchestratorSettings {
     Objects.requireNonNull(askTimeout, "askTimeout");
+    Objects.requireNonNull(resumeInterval, "resumeInterval");
     Objects.requireNonNull(workflow, "workflow");
     Objects.requireNonNull(hub, "hub");
     Objects.requireNonNull(kafka, "kafka");
@@ -57,7 +59,8 @@ public record OrchestratorSettings(
   public static OrchestratorSettings create(Config root) {
     try {
       Config c = root.getConfig("tessera.orchestrator");
-      return new OrchestratorSettings(positive(c, "ask-timeout"), workflow(c), hub(c),
+      return new OrchestratorSettings(positive(c, "ask-timeout"), positive(c, "resume-interval"),
+          workflow(c), hub(c),
           alpha(c), kafka(c), steps(c), registry(c));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("Invalid configuration: " + e.getMessage(), e);
@@ -65,8 +68,8 @@ public record OrchestratorSettings(
   }
 
   public OrchestratorSettings withKafka(Kafka newKafka) {
-    return new OrchestratorSettings(askTimeout, workflow, hub, canaryAlpha, newKafka, steps,
-        registry);
+    return new OrchestratorSettings(askTimeout, resumeInterval, workflow, hub, canaryAlpha,
+        newKafka, steps, registry);
   }
 
   private static WorkflowSettings workflow(Config c) {

@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -153,8 +154,10 @@ public final class SignalHub
   }
 
   public static void init(ActorSystem<?> system, HubSettings settings, HubPorts ports) {
+    // Never passivated: a hub owns retry timers; there is one per signal name.
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, entity ->
-        create(entity.getEntityId(), settings, ports, Clock.systemUTC())));
+            create(entity.getEntityId(), settings, ports, Clock.systemUTC()))
+        .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
   @Override

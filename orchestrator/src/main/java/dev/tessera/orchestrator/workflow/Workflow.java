@@ -26,6 +26,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -366,8 +367,11 @@ public final class Workflow
   /** Registers the entity type with sharding on this node. */
   public static void init(ActorSystem<?> system, WorkflowSettings settings, StepRunner runner,
       WorkflowPorts ports) {
+    // Never passivated: an idle workflow still owns timers (step timeout, wait deadline) and
+    // awaits its step's result.
     ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, entity ->
-        create(entity.getEntityId(), settings, runner, ports, Clock.systemUTC())));
+            create(entity.getEntityId(), settings, runner, ports, Clock.systemUTC()))
+        .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
   @Override

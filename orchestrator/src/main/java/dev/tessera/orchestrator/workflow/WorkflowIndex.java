@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -74,7 +75,8 @@ public final class WorkflowIndex
   }
 
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, e -> create(e.getEntityId())));
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, e -> create(e.getEntityId()))
+        .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
   @Override
