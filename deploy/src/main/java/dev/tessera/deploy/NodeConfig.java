@@ -11,7 +11,8 @@ public final class NodeConfig {
 
   /**
    * The node's configuration pointed at {@code infrastructure}, with journal, snapshot and member
-   * state keyspaces named {@code <keyspacePrefix>_journal}, {@code _snapshot} and {@code _features}.
+   * state keyspaces named {@code <keyspacePrefix>_journal}, {@code _snapshot}, {@code _features}
+   * and {@code _registry}.
    *
    * @param remotePort the Artery port; 0 picks a free one
    */
@@ -31,6 +32,8 @@ public final class NodeConfig {
             ConfigValueFactory.fromAnyRef(keyspacePrefix + "_snapshot"))
         .withValue("tessera.features.state.keyspace",
             ConfigValueFactory.fromAnyRef(keyspacePrefix + "_features"))
+        .withValue("tessera.orchestrator.registry.keyspace",
+            ConfigValueFactory.fromAnyRef(keyspacePrefix + "_registry"))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(remotePort))
         .withFallback(ConfigFactory.load());
   }

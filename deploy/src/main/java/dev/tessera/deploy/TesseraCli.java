@@ -31,6 +31,8 @@ public final class TesseraCli {
       "                                    ingestion throughput, CPU per event, p50/p99 latency",
       "  bench pipeline [--events N] [--members N]",
       "                                    feature stage throughput with checkpoints, heap per member",
+      "  bench serve [--members N] [--rate R] [--batch-rate R] [--duration S] [--read-max-age D]",
+      "                                    HTTP reads against a node: req/s, p50/p99/p99.9",
       "  help                              this text",
       "",
       "environment: TESSERA_DATA_DIR, TESSERA_KAFKA_PORT, TESSERA_CASSANDRA_PORT, TESSERA_JAVA17_HOME",
@@ -44,8 +46,11 @@ public final class TesseraCli {
       case "ingest" -> dev.tessera.deploy.bench.IngestBenchmark.run(args.subList(1, args.size()), out);
       case "pipeline" ->
           dev.tessera.deploy.bench.PipelineBenchmark.run(args.subList(1, args.size()), out);
+      case "serve" ->
+          dev.tessera.deploy.bench.ServeBenchmark.run(args.subList(1, args.size()), out);
       default -> throw new UserError("usage: tessera bench ingest [--events N] [--members N]"
-          + " [--latency-seconds S] | tessera bench pipeline [--events N] [--members N]", 2);
+          + " [--latency-seconds S] | tessera bench pipeline [--events N] [--members N]"
+          + " | tessera bench serve [--members N] [--rate R] [--duration S]", 2);
     };
   }
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 class TesseraCliTest {
@@ -45,5 +48,29 @@ class TesseraCliTest {
   void unknownInfraCommandExits2() {
     assertThat(run("infra", "restart")).isEqualTo(2);
     assertThat(err()).contains("unknown infra command 'restart'");
+  }
+
+  @Test
+  void nodeWithAWrongSettingNamesItsKeyAndExits2(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("node.conf");
+    Files.writeString(config, "tessera.serving.batch-max-members = 0\n");
+    assertThat(run("node", "--config", config.toString())).isEqualTo(2);
+    assertThat(err()).contains("tessera.serving.batch-max-members").doesNotContain("at dev.");
+
+    Files.writeString(config, "tessera.node.read-max-age = banana\n");
+    err.reset();
+    assertThat(run("node", "--config", config.toString())).isEqualTo(2);
+    assertThat(err()).contains("read-max-age");
+
+    Files.writeString(config, "tessera.serving.auth.operator-token = short\n");
+    err.reset();
+    assertThat(run("node", "--config", config.toString())).isEqualTo(2);
+    assertThat(err()).contains("tessera.serving.auth.operator-token").doesNotContain("short");
+  }
+
+  @Test
+  void nodeWithAMissingConfigFileExits2() {
+    assertThat(run("node", "--config", "/no/such/file.conf")).isEqualTo(2);
+    assertThat(err()).contains("no such configuration file: /no/such/file.conf");
   }
 }

@@ -144,10 +144,15 @@ public final class PipelineBenchmark {
   }
 
   /** Writes the simulated events (no malformed) to their domain topics; returns how many. */
-  private static long fill(String bootstrap, IngestSettings topics, int members, int events,
+  static long fill(String bootstrap, IngestSettings topics, int members, int events,
       PrintStream out) {
-    SimulationConfig simulated = SimulationConfig.builder(42).members(members).malformedFraction(0)
-        .build();
+    return fill(bootstrap, topics, SimulationConfig.builder(42).members(members)
+        .malformedFraction(0).build(), events, out);
+  }
+
+  /** Writes {@code events} simulated enriched events (ending a minute ago) to the domain topics. */
+  static long fill(String bootstrap, IngestSettings topics, SimulationConfig simulated,
+      int events, PrintStream out) {
     long span = Simulation.create(simulated).spanMs(events);
     Simulation simulation = Simulation.create(
         simulated.withStartTimeMs(System.currentTimeMillis() - span - 60_000));

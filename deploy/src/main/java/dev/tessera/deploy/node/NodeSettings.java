@@ -9,17 +9,20 @@ import java.time.Duration;
  *
  * @param ingest run the ingestion pipeline
  * @param features run the feature pipeline
+ * @param orchestrator run the workflow orchestrator
  * @param joinTimeout start-up fails past it if the node is not Up
  * @param topicPrefix prefixes every topic, consumer group and transactional id
  * @param readMaxAge a stored vector at most this old answers a read directly
  */
-public record NodeSettings(boolean ingest, boolean features, Duration joinTimeout,
+public record NodeSettings(boolean ingest, boolean features, boolean orchestrator,
+    Duration joinTimeout,
     String topicPrefix, Duration readMaxAge) {
 
   public static NodeSettings create(Config root) {
     try {
       Config config = root.getConfig("tessera.node");
       return new NodeSettings(config.getBoolean("ingest"), config.getBoolean("features"),
+          config.getBoolean("orchestrator"),
           positive(config, "join-timeout"), topicPrefix(config.getString("topic-prefix")),
           positive(config, "read-max-age"));
     } catch (ConfigException e) {

@@ -2,12 +2,19 @@ package dev.tessera.deploy.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import dev.tessera.engine.EngineSettings;
 import dev.tessera.engine.definition.FeatureRegistry;
 import dev.tessera.serving.ServingApi;
 import dev.tessera.serving.ServingServer;
 import dev.tessera.serving.ServingSettings;
+import dev.tessera.orchestrator.Orchestrator;
+import dev.tessera.orchestrator.OrchestratorSettings;
+import dev.tessera.orchestrator.registry.ModelRegistry;
+import dev.tessera.orchestrator.step.StandardSteps;
 import dev.tessera.serving.cluster.ClusterRoutes;
+import dev.tessera.serving.workflow.WorkflowRoutes;
 import dev.tessera.serving.features.KafkaSampleLog;
 import dev.tessera.serving.features.SampleLog;
 import dev.tessera.serving.metrics.NodeMetrics;
@@ -39,6 +46,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -65,7 +73,8 @@ public final class TesseraNode {
   /** Every module's settings, read and validated together before anything starts. */
   public record Settings(NodeSettings node, IngestSettings ingest, FeatureSettings features,
       StoreSettings store, ServingSettings serving, MemberStateStore.Settings state,
-      EngineSettings engine, FeatureRegistry registry, String bootstrapServers) {
+      EngineSettings engine, FeatureRegistry registry, OrchestratorSettings orchestrator,
+      String bootstrapServers) {
 
     public static Settings create(Config config) {
       NodeSettings node = NodeSettings.create(config);
@@ -84,8 +93,26 @@ public final class TesseraNode {
           FeatureSettings.create(config).withPrefix(node.topicPrefix()),
           StoreSettings.create(config), prefixed(ServingSettings.create(config), node),
           MemberStateStore.Settings.create(config), EngineSettings.create(config),
-          FeatureRegistry.fromConfig(config), bootstrap);
+          FeatureRegistry.fromConfig(config), orchestratorSettings(config, node, bootstrap),
+          bootstrap);
     }
+  }
+
+  /** The orchestrator on this node's Kafka, its topic and group under the node's prefix. */
+  private static OrchestratorSettings orchestratorSettings(Config config, NodeSettings node,
+      String bootstrap) {
+    String prefix = node.topicPrefix();
+    Config kafka = config.getConfig("tessera.orchestrator.kafka");
+    return OrchestratorSettings.create(ConfigFactory.empty()
+        .withValue("tessera.orchestrator.kafka.enabled",
+            ConfigValueFactory.fromAnyRef(node.orchestrator()))
+        .withValue("tessera.orchestrator.kafka.bootstrap-servers",
+            ConfigValueFactory.fromAnyRef(bootstrap))
+        .withValue("tessera.orchestrator.kafka.topic",
+            ConfigValueFactory.fromAnyRef(prefix + kafka.getString("topic")))
+        .withValue("tessera.orchestrator.kafka.consumer-group",
+            ConfigValueFactory.fromAnyRef(prefix + kafka.getString("consumer-group")))
+        .withFallback(config));
   }
 
   private static ServingSettings prefixed(ServingSettings serving, NodeSettings node) {
@@ -186,8 +213,21 @@ public final class TesseraNode {
           });
       samples = kafkaSamples;
     }
+    List<ServingApi.Extension> extensions = new ArrayList<>();
+    extensions.add(new ClusterRoutes(system));
+    if (settings.node().orchestrator()) {
+      Orchestrator orchestrator = Orchestrator.start(system, settings.orchestrator(),
+          StandardSteps.create(settings.orchestrator(),
+              ModelRegistry.create(system, settings.orchestrator().registry()),
+              system.dispatchers().lookup(DispatcherSelector.blocking())));
+      shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-orchestrator",
+          orchestrator::stop);
+      // Ready only once the workflow journal answers (first start: keyspaces being created).
+      orchestrator.ready(Duration.ofMinutes(2)).toCompletableFuture().get(130, TimeUnit.SECONDS);
+      extensions.add(new WorkflowRoutes(orchestrator.service()));
+    }
     ServingApi api = new ServingApi(reader::read, settings.registry(), settings.serving(),
-        metrics, samples, List.of(new ClusterRoutes(system)));
+        metrics, samples, extensions);
     ServerBinding binding = ServingServer.start(system, api, settings.serving())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     PekkoManagement.get(Adapter.toClassic(system)).start()
@@ -198,9 +238,10 @@ public final class TesseraNode {
       NodeReadiness.set(Adapter.toClassic(system), false);
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    log.info("Tessera node {} ready: HTTP on {}, ingestion {}, features {}",
+    log.info("Tessera node {} ready: HTTP on {}, ingestion {}, features {}, orchestrator {}",
         Cluster.get(system).selfMember().address(), binding.localAddress(),
-        settings.node().ingest() ? "on" : "off", settings.node().features() ? "on" : "off");
+        settings.node().ingest() ? "on" : "off", settings.node().features() ? "on" : "off",
+        settings.node().orchestrator() ? "on" : "off");
     return new TesseraNode(system, settings, ingestMetrics, featureMetrics, table,
         binding.localAddress());
   }

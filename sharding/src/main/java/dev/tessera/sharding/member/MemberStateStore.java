@@ -87,7 +87,8 @@ public final class MemberStateStore {
    */
   public static MemberStateStore create(ActorSystem<?> system, Settings settings) {
     MemberStateStore store = new MemberStateStore(
-        CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra"), settings);
+        CassandraSessionRegistry.get(system).sessionFor("tessera.features.state.session"),
+        settings);
     try {
       store.insert.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
       store.select.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);

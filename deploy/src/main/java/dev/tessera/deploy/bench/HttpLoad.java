@@ -1,0 +1,199 @@
+package dev.tessera.deploy.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+import org.HdrHistogram.Histogram;
+
+/**
+ * An open-model HTTP/1.1 load generator on plain keep-alive sockets (cheap per request, so it
+ * leaves the CPU to the server on a small machine). Each connection sends on a fixed schedule;
+ * latency is measured from each request's <em>intended</em> send time, so a slow answer that
+ * delays the next request is charged to the server (no coordinated omission).
+ */
+final class HttpLoad {
+
+  /** One request: a GET (body null) or a POST of a JSON body. */
+  record Request(String path, byte[] body) {}
+
+  /** What a run measured. */
+  record Result(long requests, long errors, double seconds, Histogram latencyMicros,
+      java.util.Map<Integer, Long> statuses) {
+    double perSecond() {
+      return requests / seconds;
+    }
+  }
+
+  private HttpLoad() {}
+
+  /**
+   * Sends {@code rate} requests per second for {@code seconds} over {@code connections}
+   * keep-alive connections; {@code requests} gives the i-th request of a connection.
+   */
+  static Result run(String host, int port, int connections, int rate, double seconds,
+      IntFunction<Request> requests) throws InterruptedException {
+    long intervalNanos = TimeUnit.SECONDS.toNanos(1) * connections / rate;
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+    long end = start + (long) (seconds * 1e9);
+    List<Histogram> histograms = new ArrayList<>();
+    LongAdder errors = new LongAdder();
+    ConcurrentHashMap<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < connections; c++) {
+      Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+      histograms.add(histogram);
+      long offset = intervalNanos * c / connections;
+      int connection = c;
+      Thread thread = new Thread(() -> drive(host, port, start + offset, end, intervalNanos,
+          i -> requests.apply(i * connections + connection), histogram, errors, statuses),
+          "load-" + c);
+      thread.setDaemon(true);
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    Histogram all = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    histograms.forEach(all::add);
+    java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
+    statuses.forEach((status, count) -> counts.put(status, count.sum()));
+    return new Result(all.getTotalCount(), errors.sum(), seconds, all, counts);
+  }
+
+  private static void drive(String host, int port, long first, long end, long intervalNanos,
+      IntFunction<Request> requests, Histogram histogram, LongAdder errors,
+      ConcurrentHashMap<Integer, LongAdder> statuses) {
+    Connection connection = null;
+    long intended = first;
+    for (int i = 0; intended < end; i++, intended += intervalNanos) {
+      long wait = intended - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      try {
+        if (connection == null) {
+          connection = new Connection(host, port);
+        }
+        int status = connection.exchange(host, port, requests.apply(i));
+        statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+        histogram.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+      } catch (IOException | RuntimeException e) {
+        errors.increment();
+        if (connection != null) {
+          connection.close();
+          connection = null;
+        }
+      }
+    }
+    if (connection != null) {
+      connection.close();
+    }
+  }
+
+  /** One keep-alive connection: write a request, read status, headers and the body. */
+  private static final class Connection {
+    private final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    private final byte[] buffer = new byte[64 * 1024];
+    private final ByteArrayOutputStream request = new ByteArrayOutputStream(512);
+
+    Connection(String host, int port) throws IOException {
+      socket = new Socket();
+      socket.setTcpNoDelay(true);
+      socket.connect(new InetSocketAddress(host, port), 5_000);
+      socket.setSoTimeout(30_000);
+      out = socket.getOutputStream();
+      in = socket.getInputStream();
+    }
+
+    int exchange(String host, int port, Request r) throws IOException {
+      request.reset();
+      StringBuilder head = new StringBuilder(160);
+      head.append(r.body() == null ? "GET " : "POST ").append(r.path())
+          .append(" HTTP/1.1\r\nHost: ").append(host).append(':').append(port).append("\r\n");
+      if (r.body() != null) {
+        head.append("Content-Type: application/json\r\nContent-Length: ")
+            .append(r.body().length).append("\r\n");
+      }
+      head.append("\r\n");
+      request.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+      if (r.body() != null) {
+        request.write(r.body());
+      }
+      request.writeTo(out);
+      out.flush();
+      return readResponse();
+    }
+
+    private int readResponse() throws IOException {
+      // Headers end at CRLF CRLF; they fit the buffer for this API's answers.
+      int filled = 0;
+      int headerEnd = -1;
+      while (headerEnd < 0) {
+        int n = in.read(buffer, filled, buffer.length - filled);
+        if (n < 0) {
+          throw new IOException("connection closed");
+        }
+        filled += n;
+        headerEnd = indexOfHeaderEnd(buffer, filled);
+        if (headerEnd < 0 && filled == buffer.length) {
+          throw new IOException("headers too large");
+        }
+      }
+      String headers = new String(buffer, 0, headerEnd, StandardCharsets.ISO_8859_1);
+      int status = Integer.parseInt(headers.substring(9, 12));
+      int length = contentLength(headers);
+      int bodyRead = filled - (headerEnd + 4);
+      long remaining = length - bodyRead;
+      while (remaining > 0) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+        if (n < 0) {
+          throw new IOException("connection closed in a body");
+        }
+        remaining -= n;
+      }
+      return status;
+    }
+
+    private static int contentLength(String headers) {
+      int at = headers.toLowerCase(java.util.Locale.ROOT).indexOf("content-length:");
+      if (at < 0) {
+        throw new IllegalStateException("no Content-Length: " + headers);
+      }
+      int lineEnd = headers.indexOf('\r', at);
+      return Integer.parseInt(headers.substring(at + 15, lineEnd < 0 ? headers.length() : lineEnd)
+          .trim());
+    }
+
+    private static int indexOfHeaderEnd(byte[] bytes, int length) {
+      for (int i = 3; i < length; i++) {
+        if (bytes[i] == '\n' && bytes[i - 1] == '\r' && bytes[i - 2] == '\n'
+            && bytes[i - 3] == '\r') {
+          return i - 3;
+        }
+      }
+      return -1;
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+  }
+}
