@@ -284,7 +284,10 @@ class ServingApiTest {
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.raw().body()).contains("openapi: 3.0.3", "/v1/members/{memberId}/features:",
         "/v1/features/batch-get:", "/v1/feature-groups:", "/v1/feature-groups/{name}/{version}:",
-        "/v1/cluster/members:", "/v1/cluster/members/{address}/leave:", "/metrics:");
+        "/v1/cluster/members:", "/v1/cluster/members/{address}/leave:", "/metrics:",
+        "/v1/workflows:", "/v1/workflows/{id}:", "/v1/workflows/{id}/approve:",
+        "/v1/workflows/{id}/reject:", "/v1/workflows/{id}/cancel:", "/v1/signals:",
+        "/v1/signals/{name}:");
   }
 
   @Test

@@ -34,7 +34,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * approve, reject, cancel) needs the operator token.
  *
  * <pre>
- * POST /v1/workflows                 {"kind","id"?,"params"?}    201 (200 if it existed)
+ * POST /v1/workflows                 {"kind","id"?,"params"?}    201 with the view
  * GET  /v1/workflows?kind=&status=                               list, newest first
  * GET  /v1/workflows/{id}                                        state and full history
  * POST /v1/workflows/{id}/approve    {"by"}
