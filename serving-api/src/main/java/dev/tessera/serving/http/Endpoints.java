@@ -3,6 +3,8 @@ package dev.tessera.serving.http;
 import dev.tessera.serving.metrics.HttpMetrics;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -13,10 +15,15 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class Endpoints extends AllDirectives {
   private final HttpMetrics metrics;
   private final ErrorResponses errors;
+  // Built once: every request goes through them.
+  private final ExceptionHandler exceptionHandler;
+  private final RejectionHandler rejectionHandler;
 
   public Endpoints(HttpMetrics metrics, ErrorResponses errors) {
     this.metrics = metrics;
     this.errors = errors;
+    this.exceptionHandler = errors.exceptionHandler();
+    this.rejectionHandler = errors.rejectionHandler();
   }
 
   public Route endpoint(String name, Supplier<Route> inner) {
@@ -32,8 +39,7 @@ public final class Endpoints extends AllDirectives {
 
   /** Failures and rejections of {@code inner} as JSON answers. */
   public Route sealed(Supplier<Route> inner) {
-    return handleExceptions(errors.exceptionHandler(),
-        () -> handleRejections(errors.rejectionHandler(), inner));
+    return handleExceptions(exceptionHandler, () -> handleRejections(rejectionHandler, inner));
   }
 
   public ErrorResponses errors() {
