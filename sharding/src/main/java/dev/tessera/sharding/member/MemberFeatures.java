@@ -261,8 +261,14 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
       command.replyTo().tell(StatusReply.error("no feature group " + command.group()));
       return this;
     }
-    StoredSnapshot requested = publish(command.now()).get(command.group());
-    command.replyTo().tell(StatusReply.success(requested));
+    Map<String, StoredSnapshot> published = publish(command.now());
+    command.replyTo().tell(StatusReply.success(published.get(command.group())));
+    if (shard != null && applied == appliedWhenDurable
+        && published.values().stream().allMatch(p -> p.watermark() == Long.MIN_VALUE)) {
+      // A read of a member without events (an unknown id) keeps no entity alive: reads that
+      // probe many unknown ids must not fill the node's memory for the idle timeout.
+      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    }
     return this;
   }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
@@ -43,9 +44,10 @@ class FeatureReaderTest {
     ActorRef<MemberFeatures.Command> member = testKit.spawn(
         MemberFeatures.create("m1", List.of(GROUP), new OnlineStoreSink(store), null, null,
             Duration.ofMinutes(2)));
+    TestProbe<ClusterSharding.ShardCommand> ghostShard = testKit.createTestProbe();
     ActorRef<MemberFeatures.Command> ghost = testKit.spawn(
-        MemberFeatures.create("ghost", List.of(GROUP), new OnlineStoreSink(store), null, null,
-            Duration.ofMinutes(2)));
+        MemberFeatures.create("ghost", List.of(GROUP), new OnlineStoreSink(store), null,
+            ghostShard.ref(), Duration.ofMinutes(2)));
     Map<String, ActorRef<MemberFeatures.Command>> entities = Map.of("m1", member, "ghost", ghost);
     FeatureReader reader = new FeatureReader(testKit.system(), table, entities::get,
         Duration.ofSeconds(1), Duration.ofSeconds(5));
@@ -85,5 +87,7 @@ class FeatureReaderTest {
         .isEqualTo(Lookup.NotFound.INSTANCE);
     assertThat(table.get("ghost", GROUP.name(), now)).as("absent members are not stored")
         .isEqualTo(Lookup.NotFound.INSTANCE);
+    // Nor kept alive: reading an unknown id passivates its entity at once.
+    assertThat(ghostShard.receiveMessage()).isInstanceOf(ClusterSharding.Passivate.class);
   }
 }
