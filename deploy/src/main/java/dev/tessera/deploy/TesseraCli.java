@@ -23,6 +23,8 @@ public final class TesseraCli {
       "                                    online store, HTTP API) on the configured Kafka and Cassandra",
       "  verify [--members N] [--events N] a bounded run that checks every member's features against",
       "                                    the reference implementation, then restores them from Cassandra",
+      "  cluster up|scale --nodes N | status | down",
+      "                                    a local multi-node cluster, each node its own JVM",
       "  test                              the whole test suite (mvn verify)",
       "  infra start|stop|status           the embedded Kafka broker and Cassandra node on their own",
       "  simulate --members N --rate R --duration D [--seed S] [--truth FILE] ...",
@@ -72,6 +74,8 @@ public final class TesseraCli {
           return DemoCommand.run(rest, out);
         case "node":
           return dev.tessera.deploy.node.NodeCommand.run(rest, out);
+        case "cluster":
+          return dev.tessera.deploy.cluster.ClusterCommand.run(rest, out);
         case "verify":
           return dev.tessera.deploy.demo.VerifyCommand.run(rest, out);
         case "infra":

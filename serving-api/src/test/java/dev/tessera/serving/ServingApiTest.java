@@ -356,6 +356,10 @@ class ServingApiTest {
     assertError(operator, "NO_SUCH_MEMBER");
     JsonNode members = server.get("/v1/cluster/members").json();
     assertThat(members.path("selfAddress").asText()).startsWith("pekko://serving@127.0.0.1:");
+    Answer shards = server.get("/v1/cluster/shards");
+    assertThat(shards.status()).as(shards.raw().body()).isIn(200, 503);
+    assertThat(shards.json().has("code") || shards.json().path("entityType").asText()
+        .equals("MemberFeatures")).isTrue();
   }
 
   @Test

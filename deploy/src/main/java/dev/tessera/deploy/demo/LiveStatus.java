@@ -1,24 +1,13 @@
 package dev.tessera.deploy.demo;
 
+import dev.tessera.deploy.cluster.ConsumerLag;
 import dev.tessera.deploy.node.TesseraNode;
 import dev.tessera.sharding.ingest.IngestMetrics;
 import dev.tessera.sharding.member.FeatureMetrics;
 import java.io.PrintStream;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The demo's one-line status: raw events in per second, the feature consumer group's lag (records
@@ -30,7 +19,7 @@ final class LiveStatus implements AutoCloseable {
 
   private final TesseraNode node;
   private final PrintStream out;
-  private final Admin admin;
+  private final ConsumerLag lag;
   private long lastRecords;
   private long lastNanos = System.nanoTime();
   private Histogram lastFreshness = new Histogram(3);
@@ -38,9 +27,7 @@ final class LiveStatus implements AutoCloseable {
   LiveStatus(TesseraNode node, String bootstrap, PrintStream out) {
     this.node = node;
     this.out = out;
-    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000));
+    this.lag = new ConsumerLag(bootstrap);
   }
 
   void print() {
@@ -65,25 +52,9 @@ final class LiveStatus implements AutoCloseable {
 
   private String lag() {
     try {
-      String group = node.settings().features().consumerGroup();
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (String topic : node.settings().ingest().domainTopics().values()) {
-        for (int p = 0; p < node.settings().ingest().domainPartitions(); p++) {
-          partitions.add(new TopicPartition(topic, p));
-        }
-      }
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-      var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-          .all().get(5, TimeUnit.SECONDS);
-      long lag = 0;
-      for (TopicPartition tp : partitions) {
-        OffsetAndMetadata offset = committed.get(tp);
-        lag += Math.max(0, ends.get(tp).offset() - (offset == null ? 0 : offset.offset()));
-      }
-      return String.format("%,d", lag);
+      return String.format("%,d", lag.lag(node.settings().features().consumerGroup(),
+          node.settings().ingest().domainTopics().values(),
+          node.settings().ingest().domainPartitions()));
     } catch (Exception e) {
       return "?";
     }
@@ -91,6 +62,6 @@ final class LiveStatus implements AutoCloseable {
 
   @Override
   public void close() {
-    admin.close(java.time.Duration.ofSeconds(2));
+    lag.close();
   }
 }
