@@ -255,7 +255,13 @@ public final class TesseraNode {
       // The other pods ask this node's management endpoint for seed nodes: it must answer first.
       PekkoManagement.get(Adapter.toClassic(system)).start()
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      ClusterBootstrap.get(Adapter.toClassic(system)).start();
+      try {
+        ClusterBootstrap.get(Adapter.toClassic(system)).start();
+      } catch (Exception e) { // also the discovery's IOExceptions, thrown unchecked from Scala
+        throw new IllegalStateException("Cluster Bootstrap through the Kubernetes API could not "
+            + "start (tessera.node.bootstrap = kubernetes): " + e
+            + "; the node must run in a pod whose service account token is mounted", e);
+      }
     } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
