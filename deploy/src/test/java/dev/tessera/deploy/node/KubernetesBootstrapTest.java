@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node with {@code tessera.node.bootstrap = kubernetes} outside a pod: Pekko Management is bound
- * before Cluster Bootstrap starts (the other pods probe it for seed nodes), and without the
+ * The node with {@code tessera.node.bootstrap = kubernetes} outside a pod: Pekko Management is
+ * bound before Cluster Bootstrap starts (the other pods probe it for seed nodes), and without the
  * service account's files start-up fails at once with a message an operator can act on, leaving
  * nothing bound behind.
  */
