@@ -73,4 +73,16 @@ class TesseraCliTest {
     assertThat(run("node", "--config", "/no/such/file.conf")).isEqualTo(2);
     assertThat(err()).contains("no such configuration file: /no/such/file.conf");
   }
+
+  @Test
+  void aConfigFileValueReachesTheKeysDefinedFromIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("node.conf");
+    Files.writeString(file, "tessera.cassandra.contact-point = \"10.1.2.3:9999\"\n"
+        + "tessera.kafka.bootstrap-servers = \"10.1.2.3:9092\"\n");
+    com.typesafe.config.Config config =
+        dev.tessera.deploy.node.NodeCommand.load(java.util.List.of("--config", file.toString()));
+    assertThat(config.getStringList("datastax-java-driver.basic.contact-points"))
+        .containsExactly("10.1.2.3:9999");
+    assertThat(config.getString("tessera.kafka.bootstrap-servers")).isEqualTo("10.1.2.3:9092");
+  }
 }

@@ -34,7 +34,7 @@ public final class NodeCommand {
     return 0;
   }
 
-  static Config load(List<String> args) {
+  public static Config load(List<String> args) {
     Config overrides = ConfigFactory.empty();
     for (int i = 0; i < args.size(); i++) {
       String flag = args.get(i);
@@ -58,7 +58,14 @@ public final class NodeCommand {
     }
     try {
       ConfigFactory.invalidateCaches();
-      return overrides.withFallback(ConfigFactory.load()).resolve();
+      // Resolved only after the file is laid over application.conf, so a value the file sets
+      // (tessera.cassandra.contact-point) reaches every key defined from it
+      // (datastax-java-driver.basic.contact-points = [${tessera.cassandra.contact-point}]).
+      return ConfigFactory.defaultOverrides()
+          .withFallback(overrides)
+          .withFallback(ConfigFactory.parseResourcesAnySyntax("application"))
+          .withFallback(ConfigFactory.defaultReferenceUnresolved())
+          .resolve();
     } catch (ConfigException e) {
       throw new UserError("Invalid configuration: " + e.getMessage(), 2);
     }

@@ -54,6 +54,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,7 +159,7 @@ public final class TesseraNode {
       NodeReadiness.set(Adapter.toClassic(system), false);
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    joinCluster(system, settings.node().joinTimeout());
+    joinCluster(system, settings.node());
     TopicSetup.ensure(settings.bootstrapServers(), settings.ingest());
 
     ReferenceCache references = new ReferenceCache(new ObjectMapper());
@@ -246,21 +247,42 @@ public final class TesseraNode {
         binding.localAddress());
   }
 
-  private static void joinCluster(ActorSystem<Void> system, Duration timeout)
-      throws InterruptedException {
+  private static void joinCluster(ActorSystem<Void> system, NodeSettings node)
+      throws Exception {
+    Duration timeout = node.joinTimeout();
     Cluster cluster = Cluster.get(system);
-    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    if (node.bootstrap() == NodeSettings.Bootstrap.KUBERNETES) {
+      // The other pods ask this node's management endpoint for seed nodes: it must answer first.
+      PekkoManagement.get(Adapter.toClassic(system)).start()
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      try {
+        ClusterBootstrap.get(Adapter.toClassic(system)).start();
+      } catch (Exception e) { // also the discovery's IOExceptions, thrown unchecked from Scala
+        throw new IllegalStateException("Cluster Bootstrap through the Kubernetes API could not "
+            + "start (tessera.node.bootstrap = kubernetes): " + e
+            + "; the node must run in a pod whose service account token is mounted", e);
+      }
+    } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     while (cluster.selfMember().status() != MemberStatus.up()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the node did not join its cluster within "
-            + timeout.toSeconds() + " s (pekko.cluster.seed-nodes = "
-            + system.settings().config().getStringList("pekko.cluster.seed-nodes") + ")");
+            + timeout.toSeconds() + " s (" + joinSource(system, node) + ")");
       }
       Thread.sleep(50);
     }
+  }
+
+  private static String joinSource(ActorSystem<Void> system, NodeSettings node) {
+    Config config = system.settings().config();
+    if (node.bootstrap() == NodeSettings.Bootstrap.KUBERNETES) {
+      String required =
+          "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr";
+      return "tessera.node.bootstrap = kubernetes, " + required + " = " + config.getInt(required);
+    }
+    return "pekko.cluster.seed-nodes = " + config.getStringList("pekko.cluster.seed-nodes");
   }
 
   /** Runs the coordinated shutdown and waits for the actor system to terminate. */
