@@ -84,7 +84,7 @@ public final class ServingApi extends AllDirectives {
     }
     Route tree = all;
     // Whatever matched no endpoint (unknown path, wrong method) is answered and counted here.
-    return endpoints.endpoint("unmatched", () -> tree);
+    return endpoints.outermost(() -> tree);
   }
 
   private Route endpoint(String name, java.util.function.Supplier<Route> inner) {

@@ -308,7 +308,10 @@ class ServingApiTest {
         .contains("tessera_http_request_duration_seconds_count{method=\"GET\",route="
             + "\"member_features\",status=\"400\"} 1")
         .contains("tessera_http_request_duration_seconds_count{method=\"GET\",route="
-            + "\"unmatched\",status=\"404\"} 1");
+            + "\"unmatched\",status=\"404\"} 1")
+        .doesNotContain("route=\"unmatched\",status=\"200\"")
+        .doesNotContain("route=\"unmatched\",status=\"400\"");
+    assertThat(metrics.header("x-tessera-endpoint")).isNull();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.tessera.serving.http;
 
 import dev.tessera.serving.metrics.HttpMetrics;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -13,6 +14,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * rejection is final, so it is counted under its own route name).
  */
 public final class Endpoints extends AllDirectives {
+  /** Marks a response an endpoint produced; removed before the response leaves the server. */
+  private static final RawHeader MATCHED = RawHeader.create("x-tessera-endpoint", "1");
+
   private final HttpMetrics metrics;
   private final ErrorResponses errors;
   // Built once: every request goes through them.
@@ -32,8 +36,27 @@ public final class Endpoints extends AllDirectives {
       String method = request.method().name();
       return mapResponse(response -> {
         metrics.observe(name, method, response.status().intValue(), System.nanoTime() - started);
-        return response;
+        return response.addHeader(MATCHED);
       }, () -> sealed(inner));
+    });
+  }
+
+  /**
+   * The outermost wrapper: answers what no endpoint matched (unknown path, wrong method) and
+   * counts it as {@code unmatched}; requests an endpoint answered were counted there already.
+   */
+  public Route outermost(Supplier<Route> tree) {
+    return extractRequest(request -> {
+      long started = System.nanoTime();
+      String method = request.method().name();
+      return mapResponse(response -> {
+        if (response.getHeader(MATCHED.name()).isPresent()) {
+          return response.removeHeader(MATCHED.name());
+        }
+        metrics.observe("unmatched", method, response.status().intValue(),
+            System.nanoTime() - started);
+        return response;
+      }, () -> sealed(tree));
     });
   }
 
