@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * @param rate single reads started per second (open model: arrivals do not wait for answers)
  * @param durationSeconds how long the injection lasts
  * @param memberIds the members read, each read picks one at random
- * @param batchRate batch-get requests started per second (0: none)
+ * @param batchRate batch-get requests started per second (0: none; default rate / batchSize, as
+ *     many member lookups as the single reads)
  * @param batchSize member ids per batch-get request
  * @param group the feature group read
  * @param maxP99Ms the run fails when the p99 response time of all requests is not below this
@@ -80,13 +81,15 @@ public record LoadSettings(
         ? range(members)
         : Arrays.stream(explicit.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     String prefix = read.string("tessera.load.topic-prefix", "");
+    // Batches look up as many members per second as the single reads unless told otherwise.
+    int batchSize = (int) read.number("tessera.load.batch-size", 100, 1, 500);
     return new LoadSettings(
         url,
         rate,
         (int) read.number("tessera.load.duration", 30, 1, 86_400),
         memberIds,
-        read.number("tessera.load.batch-rate", Math.max(1, rate / 20), 0, 1_000_000),
-        (int) read.number("tessera.load.batch-size", 100, 1, 500),
+        read.number("tessera.load.batch-rate", rate / batchSize, 0, 1_000_000),
+        batchSize,
         read.string("tessera.load.group", "member_engagement"),
         (int) read.number("tessera.load.max-p99-ms", 1000, 1, 600_000),
         read.number("tessera.load.max-failed-percent", 1.0, 0, 100),
@@ -106,7 +109,7 @@ public record LoadSettings(
   /** One line for the start of a run: what is about to be measured. */
   public String describe() {
     return String.format(Locale.ROOT,
-        "%s: %.0f single reads/s + %.0f batch-gets/s of %d ids for %d s over %d members;"
+        "%s: %.1f single reads/s + %.1f batch-gets/s of %d ids for %d s over %d members;"
             + " gate p99 < %d ms, failed <= %.2f%%",
         url, rate, batchRate, batchSize, durationSeconds, memberIds.size(), maxP99Ms,
         maxFailedPercent);

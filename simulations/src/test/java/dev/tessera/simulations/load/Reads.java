@@ -20,8 +20,11 @@ final class Reads {
   private Reads() {}
 
   /**
-   * One connection pool for all virtual users, as a model-serving client keeps: without it every
-   * open-model arrival opens its own TCP connection and the run measures connection set-up.
+   * One pool of keep-alive connections for all virtual users, as a model-serving client keeps:
+   * without it every open-model arrival opens (and closes) its own TCP connection and the run
+   * measures connection set-up. The pool is not bounded (open model): when the node falls
+   * behind, requests in flight and so connections pile up, up to the server's own limit
+   * (Pekko HTTP's max-connections, 1024), beyond which connects time out.
    * No warm-up: Gatling's default one calls a site outside this machine.
    */
   static HttpProtocolBuilder protocol(LoadSettings settings) {
