@@ -78,9 +78,14 @@ public class MixedTraffic extends Simulation {
   @Override
   public void after() {
     events.close();
-    long counted = events.ingestedNow() - events.baseline();
+    String counted;
+    try {
+      counted = String.valueOf(events.ingestedNow() - events.baseline());
+    } catch (IllegalStateException e) { // the node is gone: the gate's own check has failed already
+      counted = "? (" + e.getMessage() + ")";
+    }
     System.out.printf("MixedTraffic events: sent %d, acknowledged %d, failed %d%s;"
-            + " the node counted %d raw records meanwhile%n",
+            + " the node counted %s raw records meanwhile%n",
         events.sent(), events.acked(), events.failed(),
         events.firstError() == null ? "" : " (first error: " + events.firstError() + ")",
         counted);
