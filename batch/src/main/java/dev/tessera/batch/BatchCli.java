@@ -60,7 +60,7 @@ public final class BatchCli {
       "training-set", Set.of("output", "report"),
       "consistency", Set.of("starting-offsets", "ending-offsets"),
       "train", Set.of("input", "model"),
-      "bench", Set.of("labels", "events", "members", "master", "work-dir"));
+      "bench", Set.of("labels", "events", "members", "master", "work-dir", "only"));
 
   /** A usage error: the message and the usage text go to the user. */
   static final class UsageException extends RuntimeException {
