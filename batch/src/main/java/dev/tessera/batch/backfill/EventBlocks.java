@@ -41,12 +41,38 @@ final class EventBlocks {
 
   /** The ordinal of a wire type name, without decoding it to a String. */
   static int typeOrdinal(UTF8String wire) {
+    int guess = guessType(wire);
+    if (guess >= 0 && TYPES[guess].equals(wire)) {
+      return guess;
+    }
     for (int i = 0; i < TYPES.length; i++) {
       if (TYPES[i].equals(wire)) {
         return i;
       }
     }
     throw new IllegalArgumentException("unknown event type " + wire);
+  }
+
+  /** The only type the name can be, from its first byte and length (-1 if none); then verified. */
+  private static int guessType(UTF8String wire) {
+    if (wire.numBytes() == 0) {
+      return -1;
+    }
+    int n = wire.numBytes();
+    return switch (wire.getByte(0)) {
+      case 'p' -> n == 4 ? EventType.PLAY.ordinal() : EventType.PAUSE.ordinal();
+      case 's' ->
+          n == 4
+              ? EventType.STOP.ordinal()
+              : n > 1 && wire.getByte(1) == 'e'
+                  ? EventType.SEARCH.ordinal()
+                  : EventType.SCROLL.ordinal();
+      case 'c' -> EventType.CLICK.ordinal();
+      case 'i' -> EventType.IMPRESSION.ordinal();
+      case 'r' -> EventType.RATE.ordinal();
+      case 'd' -> EventType.DEVICE.ordinal();
+      default -> -1;
+    };
   }
 
   /** The bucket of an entity key: the same function on both sides of the join. */
