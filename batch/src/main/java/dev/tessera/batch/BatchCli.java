@@ -128,7 +128,9 @@ public final class BatchCli {
       log.debug("job failed", e);
       System.err.println("tessera batch: " + e.getMessage());
       return 1;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // RuntimeException, and Spark's AnalysisException (a checked exception, thrown unchecked
+      // from Scala code)
       log.error("job failed", e);
       System.err.println("tessera batch: the job failed: " + rootMessage(e)
           + " (stack trace in the log)");
