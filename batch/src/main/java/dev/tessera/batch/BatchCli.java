@@ -49,7 +49,7 @@ public final class BatchCli {
                      served samples vs the kernel on the archive, per-feature rates
         train        [--input DIR] [--model DIR]
                      logistic regression on the training set, validation AUC
-        bench        [--labels N] [--events N] [--members N] [--master local[2]]
+        bench        [--labels N] [--events N] [--members N] [--master local[2]] [--rounds 3]
                      point-in-time training set: kernel co-group vs naive range join
       """;
 
@@ -60,7 +60,7 @@ public final class BatchCli {
       "training-set", Set.of("output", "report"),
       "consistency", Set.of("starting-offsets", "ending-offsets"),
       "train", Set.of("input", "model"),
-      "bench", Set.of("labels", "events", "members", "master", "work-dir", "only"));
+      "bench", Set.of("labels", "events", "members", "master", "work-dir", "only", "rounds"));
 
   /** A usage error: the message and the usage text go to the user. */
   static final class UsageException extends RuntimeException {

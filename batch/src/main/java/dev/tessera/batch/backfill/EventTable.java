@@ -33,6 +33,7 @@ final class EventTable {
   int[] member = new int[1024];
   int[] title = new int[1024];
   byte[] type = new byte[1024];
+  byte[] stream = new byte[1024];
   long[] time = new long[1024];
   long[] ingested = new long[1024];
   int[] partition = new int[1024];
@@ -85,6 +86,7 @@ final class EventTable {
       member[i] = ref(r);
       title[i] = layout.title() ? ref(r) : -1;
       type[i] = (byte) r.readByte();
+      stream[i] = (byte) EventType.ofOrdinal(type[i]).stream().ordinal();
       long t = r.readZigZag();
       time[i] = t;
       ingested[i] = t + r.readZigZag();
@@ -164,6 +166,7 @@ final class EventTable {
     member = Arrays.copyOf(member, n);
     title = Arrays.copyOf(title, n);
     type = Arrays.copyOf(type, n);
+    stream = Arrays.copyOf(stream, n);
     time = Arrays.copyOf(time, n);
     ingested = Arrays.copyOf(ingested, n);
     partition = Arrays.copyOf(partition, n);
@@ -219,7 +222,7 @@ final class EventTable {
 
   /** The stream ordinal of event i. */
   int stream(int i) {
-    return EventType.ofOrdinal(type[i]).stream().ordinal();
+    return stream[i];
   }
 
   private String eventId(int i) {
