@@ -86,12 +86,17 @@ public final class BatchBench {
       // fall on both; the medians are compared.
       double[] kernelTimes = new double[rounds];
       double[] naiveTimes = new double[rounds];
+      double[] kernelCpu = new double[rounds];
+      double[] naiveCpu = new double[rounds];
+      TaskTime tasks = new TaskTime();
+      spark.sparkContext().addSparkListener(tasks);
       for (int r = 0; r < rounds; r++) {
         for (int step = 0; step < 2; step++) {
           boolean kernelNow = (step == 0) == (r % 2 == 0);
           if (!kernelNow && kernelOnly) {
             continue;
           }
+          tasks.reset();
           t = System.nanoTime();
           if (kernelNow) {
             new PointInTimeJoin(group, PointInTimeJoin.Entity.MEMBER, "", 0)
@@ -99,13 +104,16 @@ public final class BatchBench {
                 .drop("as_of", "max_ingested_at")
                 .write().mode(SaveMode.Overwrite).parquet(kernelOut);
             kernelTimes[r] = (System.nanoTime() - t) / 1e9;
+            kernelCpu[r] = tasks.cpuSeconds();
           } else {
             naive(archive, spine, counts).write().mode(SaveMode.Overwrite).parquet(naiveOut);
             naiveTimes[r] = (System.nanoTime() - t) / 1e9;
+            naiveCpu[r] = tasks.cpuSeconds();
           }
         }
-        System.out.printf("  round %d: kernel %.1f s, naive %.1f s (load average %.1f)%n", r + 1,
-            kernelTimes[r], naiveTimes[r], loadAverage());
+        System.out.printf("  round %d: kernel %.1f s (task CPU %.1f s), naive %.1f s (task CPU %.1f s),"
+            + " load average %.1f%n", r + 1, kernelTimes[r], kernelCpu[r], naiveTimes[r],
+            naiveCpu[r], loadAverage());
       }
       if (kernelOnly) {
         return 0; // profiling the kernel path alone
@@ -129,14 +137,70 @@ public final class BatchBench {
               + "  kernel (replay)       %.1f s (median of %d)%n"
               + "  naive range join      %.1f s (median of %d)%n"
               + "  speed-up              %.2fx%n"
+              + "  task CPU kernel/naive %.1f s / %.1f s (%.2fx; medians, robust to machine load)%n"
               + "  rows kernel / naive   %,d / %,d%n"
               + "  differing rows        %,d (rows with plays_24h > 0: %,d)%n",
-          labels, events, members, master, kernel, rounds, naive, rounds, naive / kernel, rowsA,
+          labels, events, members, master, kernel, rounds, naive, rounds, naive / kernel,
+          median(kernelCpu), median(naiveCpu), median(naiveCpu) / median(kernelCpu), rowsA,
           rowsB, mismatched,
           nonZero);
       return mismatched == 0 && rowsA == labels ? 0 : 1;
     } finally {
       spark.stop();
+    }
+  }
+
+  /**
+   * Executor CPU time of the tasks of the jobs run since {@link #reset}: what a path costs,
+   * whatever else the machine runs (wall times on a shared machine swing with its load).
+   */
+  static final class TaskTime extends org.apache.spark.scheduler.SparkListener {
+    private final java.util.concurrent.atomic.AtomicLong cpuNanos =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger running =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    void reset() {
+      cpuNanos.set(0);
+    }
+
+    @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+      running.incrementAndGet();
+    }
+
+    @Override
+    public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd e) {
+      running.decrementAndGet();
+    }
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
+      if (e.taskMetrics() != null) {
+        cpuNanos.addAndGet(e.taskMetrics().executorCpuTime());
+      }
+    }
+
+    /**
+     * The CPU seconds so far, once the (asynchronous) listener bus has delivered every job's end
+     * and no task has ended for half a second (at most 10 s of waiting).
+     */
+    double cpuSeconds() {
+      long until = System.nanoTime() + 10_000_000_000L;
+      long last = -1;
+      int quiet = 0;
+      while (System.nanoTime() < until && (running.get() > 0 || quiet < 10)) {
+        long now = cpuNanos.get();
+        quiet = now == last ? quiet + 1 : 0;
+        last = now;
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      return cpuNanos.get() / 1e9;
     }
   }
 
