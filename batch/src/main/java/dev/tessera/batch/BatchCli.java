@@ -50,7 +50,7 @@ public final class BatchCli {
         train        [--input DIR] [--model DIR]
                      logistic regression on the training set, validation AUC
         bench        [--labels N] [--events N] [--members N] [--master local[2]] [--rounds 3]
-                     point-in-time training set: kernel co-group vs naive range join
+                     point-in-time training set: kernel replay vs naive range join
       """;
 
   private static final Map<String, Set<String>> OPTIONS = Map.of(

@@ -30,10 +30,12 @@ import scala.Tuple2;
  * vector of that entity as of that instant, computed by the engine kernel ({@link
  * PointInTimeReplay}) from the archived events ingested at or before it.
  *
- * <p>How it scales: the events and the spine are co-grouped by entity (one shuffle, hash-partitioned
- * and sorted by entity within each partition), so each entity's events are decoded and replayed
- * once for all of its spine rows, in as-of order. A range join instead pairs every spine row with
- * every event of its entity and aggregates each pair set again.
+ * <p>How it scales: only the columns the group reads ({@link EventLayout}) are scanned; events and
+ * spine rows are packed per destination bucket into byte blocks ({@link EventBlocks}) and meet in
+ * one shuffle; each reduce task decodes its blocks into primitive columns ({@link EventTable}) and
+ * replays each entity once for all of its spine rows, in as-of order ({@link PartitionReplay}). A
+ * range join instead pairs every spine row with every event of its entity and aggregates each pair
+ * set again.
  *
  * <p>Output columns: {@code row_id}, {@code <prefix>as_of} (the instant the values are exact for),
  * {@code <prefix>max_ingested_at} (largest ingestion time among the events seen; null when none, the
