@@ -49,8 +49,8 @@ public final class BatchCli {
                      served samples vs the kernel on the archive, per-feature rates
         train        [--input DIR] [--model DIR]
                      logistic regression on the training set, validation AUC
-        bench        [--labels N] [--events N] [--members N] [--master local[2]]
-                     point-in-time training set: kernel co-group vs naive range join
+        bench        [--labels N] [--events N] [--members N] [--master local[2]] [--rounds 3]
+                     point-in-time training set: kernel replay vs naive range join
       """;
 
   private static final Map<String, Set<String>> OPTIONS = Map.of(
@@ -60,7 +60,7 @@ public final class BatchCli {
       "training-set", Set.of("output", "report"),
       "consistency", Set.of("starting-offsets", "ending-offsets"),
       "train", Set.of("input", "model"),
-      "bench", Set.of("labels", "events", "members", "master", "work-dir"));
+      "bench", Set.of("labels", "events", "members", "master", "work-dir", "only", "rounds"));
 
   /** A usage error: the message and the usage text go to the user. */
   static final class UsageException extends RuntimeException {
@@ -128,7 +128,9 @@ public final class BatchCli {
       log.debug("job failed", e);
       System.err.println("tessera batch: " + e.getMessage());
       return 1;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // RuntimeException, and Spark's AnalysisException (a checked exception, thrown unchecked
+      // from Scala code)
       log.error("job failed", e);
       System.err.println("tessera batch: the job failed: " + rootMessage(e)
           + " (stack trace in the log)");

@@ -52,8 +52,10 @@ public final class BackfillJob {
     }
     Dataset<Row> spine = raw
         .withColumn(PointInTimeJoin.AS_OF, functions.coalesce(
-            col(PointInTimeJoin.AS_OF).cast(DataTypes.LongType),
-            functions.unix_millis(functions.to_timestamp(col(PointInTimeJoin.AS_OF).cast("string")))))
+            // try_: Spark 4 casts in ANSI mode, where a failed cast throws instead of giving null
+            col(PointInTimeJoin.AS_OF).try_cast(DataTypes.LongType),
+            functions.unix_millis(
+                functions.try_to_timestamp(col(PointInTimeJoin.AS_OF).cast("string")))))
         .withColumn(PointInTimeJoin.ROW_ID, functions.monotonically_increasing_id())
         .persist();
     long bad = spine.where(col(PointInTimeJoin.AS_OF).isNull()).count();
@@ -112,7 +114,9 @@ public final class BackfillJob {
     Dataset<Row> features =
         new PointInTimeJoin(group, PointInTimeJoin.Entity.MEMBER, "", System.currentTimeMillis())
             .compute(archive, spine);
-    Dataset<Row> out = spine.join(features, PointInTimeJoin.ROW_ID).drop(PointInTimeJoin.ROW_ID);
+    // the spine keeps its as_of; the join adds max_ingested_at and the features
+    Dataset<Row> out = spine.join(features.drop(PointInTimeJoin.AS_OF), PointInTimeJoin.ROW_ID)
+        .drop(PointInTimeJoin.ROW_ID);
     out.write().mode(SaveMode.Overwrite).partitionBy(partitionBy.toArray(new String[0]))
         .parquet(output);
     long rows = spark.read().parquet(output).count();

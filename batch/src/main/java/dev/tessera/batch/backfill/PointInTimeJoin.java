@@ -4,36 +4,38 @@ import dev.tessera.batch.archive.ArchiveSchema;
 import dev.tessera.engine.definition.FeatureGroup;
 import dev.tessera.engine.event.EnrichedEvent;
 import dev.tessera.engine.event.Event;
-import dev.tessera.engine.event.EventStream;
-import dev.tessera.engine.state.FeatureSnapshot;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import org.apache.spark.api.java.function.CoGroupFunction;
-import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
 
 /**
  * The point-in-time join: for every spine row (row id, entity, as-of instant), the feature group's
  * vector of that entity as of that instant, computed by the engine kernel ({@link
  * PointInTimeReplay}) from the archived events ingested at or before it.
  *
- * <p>How it scales: the events and the spine are co-grouped by entity (one shuffle, hash-partitioned
- * and sorted by entity within each partition), so each entity's events are decoded and replayed
- * once for all of its spine rows, in as-of order. A range join instead pairs every spine row with
- * every event of its entity and aggregates each pair set again.
+ * <p>How it scales: only the columns the group reads ({@link EventLayout}) are scanned; events and
+ * spine rows are packed per destination bucket into byte blocks ({@link EventBlocks}) and meet in
+ * one shuffle; each reduce task decodes its blocks into primitive columns ({@link EventTable}) and
+ * replays each entity once for all of its spine rows, in as-of order ({@link PartitionReplay}). A
+ * range join instead pairs every spine row with every event of its entity and aggregates each pair
+ * set again.
  *
  * <p>Output columns: {@code row_id}, {@code <prefix>as_of} (the instant the values are exact for),
  * {@code <prefix>max_ingested_at} (largest ingestion time among the events seen; null when none, the
@@ -92,77 +94,58 @@ public final class PointInTimeJoin implements Serializable {
   }
 
   /**
-   * Features for every spine row.
+   * Features for every spine row. Spine rows without an entity key get no row.
    *
-   * @param events archive rows ({@link ArchiveSchema#SCHEMA} columns)
+   * @param events archive rows (at least the {@link ArchiveSchema#SCHEMA} columns the group reads)
    * @param spine rows with {@code row_id} (long), the entity's key column and {@code as_of} (long)
    */
   public Dataset<Row> compute(Dataset<Row> events, Dataset<Row> spine) {
+    SparkSession spark = events.sparkSession();
+    int buckets = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
     String key = entity.column();
-    Dataset<Row> archived =
+    EventLayout layout = EventLayout.of(group, entity);
+    List<String> columns = layout.columns();
+    int keyColumn = columns.indexOf(key);
+    JavaRDD<InternalRow> archived =
         events
-            .select(java.util.Arrays.stream(ArchiveSchema.COLUMNS).map(functions::col)
-                .toArray(org.apache.spark.sql.Column[]::new))
-            .where(functions.col(key).isNotNull());
-    Dataset<Row> requests = spine.select(functions.col(key), functions.col(ROW_ID),
-        functions.col(AS_OF).cast(DataTypes.LongType));
-    int keyIndex = java.util.Arrays.asList(ArchiveSchema.COLUMNS).indexOf(key);
-    StructType schema = schema();
-    Entity keyed = entity;
+            .select(columns.stream().map(functions::col).toArray(Column[]::new))
+            .where(functions.col(key).isNotNull())
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD();
+    JavaRDD<InternalRow> requests =
+        spine
+            .select(
+                functions.col(key),
+                functions.col(ROW_ID).cast(DataTypes.LongType),
+                functions.col(AS_OF).cast(DataTypes.LongType))
+            .where(functions.col(key).isNotNull())
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD();
+    JavaPairRDD<Integer, byte[]> blocks =
+        archived
+            .mapPartitionsToPair(
+                (PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]>)
+                    rows -> EventBlocks.encodeEvents(rows, layout, keyColumn, buckets))
+            .union(
+                requests.mapPartitionsToPair(
+                    (PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]>)
+                        rows -> EventBlocks.encodeSpine(rows, buckets)));
     FeatureGroup g = group;
-    String p = prefix;
+    Entity keyed = entity;
     long at = computedAt;
-    return archived
-        .groupByKey((MapFunction<Row, String>) r -> r.getString(keyIndex), Encoders.STRING())
-        .cogroup(
-            requests.groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING()),
-            (CoGroupFunction<String, Row, Row, Row>)
-                (id, evs, reqs) -> rows(g, keyed, p, at, id, evs, reqs),
-            Encoders.row(schema));
-  }
-
-  private static Iterator<Row> rows(
-      FeatureGroup group,
-      Entity entity,
-      String prefix,
-      long computedAt,
-      String id,
-      Iterator<Row> events,
-      Iterator<Row> requests) {
-    if (!requests.hasNext()) {
-      return java.util.Collections.emptyIterator();
-    }
-    List<Row> spine = new ArrayList<>();
-    requests.forEachRemaining(spine::add);
-    Map<EventStream, List<TimedEvent>> streams = new EnumMap<>(EventStream.class);
-    while (events.hasNext()) {
-      TimedEvent e = ArchiveSchema.toTimedEvent(events.next());
-      if (entity == Entity.TITLE) {
-        e = asTitleEvent(e);
-      }
-      streams.computeIfAbsent(e.event().stream(), s -> new ArrayList<>()).add(e);
-    }
-    Comparator<TimedEvent> order =
-        entity == Entity.MEMBER ? TimedEvent.LOG_ORDER : TimedEvent.INGESTION_ORDER;
-    streams.values().forEach(l -> l.sort(order));
-    long[] asOfs = new long[spine.size()];
-    for (int i = 0; i < asOfs.length; i++) {
-      asOfs[i] = spine.get(i).getLong(2);
-    }
-    long[] maxIngested = new long[asOfs.length];
-    FeatureSnapshot[] snapshots =
-        PointInTimeReplay.replay(group, id, streams, asOfs, maxIngested, computedAt, null);
-    int width = 3 + group.features().size();
-    List<Row> out = new ArrayList<>(spine.size());
-    for (int i = 0; i < asOfs.length; i++) {
-      Object[] values = new Object[width];
-      values[0] = spine.get(i).getLong(1);
-      values[1] = asOfs[i];
-      values[2] = maxIngested[i] == Long.MIN_VALUE ? null : maxIngested[i];
-      FeatureColumns.put(group, snapshots[i], values, 3);
-      out.add(RowFactory.create(values));
-    }
-    return out.iterator();
+    JavaRDD<Row> rows =
+        blocks
+            .partitionBy(new HashPartitioner(buckets))
+            .mapPartitions(
+                (FlatMapFunction<Iterator<Tuple2<Integer, byte[]>>, Row>)
+                    in -> {
+                      EventTable table = new EventTable(layout, keyed);
+                      in.forEachRemaining(b -> table.add(b._2()));
+                      return new PartitionReplay(table, g, keyed, at);
+                    });
+    return spark.createDataFrame(rows, schema());
   }
 
   /** The event re-keyed to its title, its id qualified by its member. */

@@ -80,7 +80,8 @@ public final class PointInTimeReplay {
     return out;
   }
 
-  private static FeatureSnapshot replayVisible(
+  /** The vector as of t from exactly the events visible at t (exact for any t). */
+  static FeatureSnapshot replayVisible(
       FeatureGroup group,
       String entityId,
       Map<EventStream, List<TimedEvent>> streams,

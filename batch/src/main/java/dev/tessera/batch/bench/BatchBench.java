@@ -35,12 +35,13 @@ import scala.collection.immutable.ArraySeq;
 /**
  * {@code ./tessera bench batch}: a point-in-time training set (labels with member features as of
  * label - 1 ms) computed twice in the same session, from the same Parquet inputs: by the kernel's
- * co-grouped replay ({@link PointInTimeJoin}) and by a naive Spark SQL range join (label joined
- * with every event of its member ingested by then inside the widest window, then conditional
- * counts per feature from the contract's window bounds). Features: every count feature of {@code
+ * replay ({@link PointInTimeJoin}) and by a naive Spark SQL range join (label joined with every
+ * event of its member ingested by then inside the widest window, then conditional counts per
+ * feature from the contract's window bounds). Features: every count feature of {@code
  * member_engagement} (sliding 1 min to 24 h and the 5-minute tumbling one). Events are generated
  * in order per stream (no late or duplicate event), so both must agree exactly; the bench checks
- * that they do, row by row, and prints both times and the ratio.
+ * that they do, row by row. Each path runs {@code --rounds} times (default 3), alternating which
+ * goes first; the medians are compared.
  */
 public final class BatchBench {
   static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
@@ -77,21 +78,51 @@ public final class BatchBench {
               .toArray(Column[]::new));
       Dataset<Row> spine = spark.read().parquet(labelsPath);
 
-      t = System.nanoTime();
-      new PointInTimeJoin(group, PointInTimeJoin.Entity.MEMBER, "", 0).compute(archive, spine)
-          .drop("as_of", "max_ingested_at")
-          .write().mode(SaveMode.Overwrite).parquet(dir.resolve("out-kernel").toString());
-      double kernel = (System.nanoTime() - t) / 1e9;
-      System.out.printf("  kernel co-group replay: %.1f s%n", kernel);
+      int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
+      boolean kernelOnly = options.getOrDefault("only", "").equals("kernel");
+      String kernelOut = dir.resolve("out-kernel").toString();
+      String naiveOut = dir.resolve("out-naive").toString();
+      // Rounds alternate which path runs first, so JIT warm-up and a shared machine's load swings
+      // fall on both; the medians are compared.
+      double[] kernelTimes = new double[rounds];
+      double[] naiveTimes = new double[rounds];
+      double[] kernelCpu = new double[rounds];
+      double[] naiveCpu = new double[rounds];
+      TaskTime tasks = new TaskTime();
+      spark.sparkContext().addSparkListener(tasks);
+      for (int r = 0; r < rounds; r++) {
+        for (int step = 0; step < 2; step++) {
+          boolean kernelNow = (step == 0) == (r % 2 == 0);
+          if (!kernelNow && kernelOnly) {
+            continue;
+          }
+          tasks.reset();
+          t = System.nanoTime();
+          if (kernelNow) {
+            new PointInTimeJoin(group, PointInTimeJoin.Entity.MEMBER, "", 0)
+                .compute(archive, spine)
+                .drop("as_of", "max_ingested_at")
+                .write().mode(SaveMode.Overwrite).parquet(kernelOut);
+            kernelTimes[r] = (System.nanoTime() - t) / 1e9;
+            kernelCpu[r] = tasks.cpuSeconds();
+          } else {
+            naive(archive, spine, counts).write().mode(SaveMode.Overwrite).parquet(naiveOut);
+            naiveTimes[r] = (System.nanoTime() - t) / 1e9;
+            naiveCpu[r] = tasks.cpuSeconds();
+          }
+        }
+        System.out.printf("  round %d: kernel %.1f s (task CPU %.1f s), naive %.1f s (task CPU %.1f s),"
+            + " load average %.1f%n", r + 1, kernelTimes[r], kernelCpu[r], naiveTimes[r],
+            naiveCpu[r], loadAverage());
+      }
+      if (kernelOnly) {
+        return 0; // profiling the kernel path alone
+      }
+      double kernel = median(kernelTimes);
+      double naive = median(naiveTimes);
 
-      t = System.nanoTime();
-      naive(archive, spine, counts).write().mode(SaveMode.Overwrite)
-          .parquet(dir.resolve("out-naive").toString());
-      double naive = (System.nanoTime() - t) / 1e9;
-      System.out.printf("  naive range join:       %.1f s%n", naive);
-
-      Dataset<Row> a = spark.read().parquet(dir.resolve("out-kernel").toString());
-      Dataset<Row> b = spark.read().parquet(dir.resolve("out-naive").toString());
+      Dataset<Row> a = spark.read().parquet(kernelOut);
+      Dataset<Row> b = spark.read().parquet(naiveOut);
       Column differ = functions.lit(false);
       for (FeatureDefinition f : counts) {
         differ = differ.or(functions.not(a.col(f.name()).eqNullSafe(b.col(f.name()))));
@@ -103,17 +134,85 @@ public final class BatchBench {
       long nonZero = a.where(col("plays_24h").gt(0)).count();
       System.out.printf("== tessera bench batch ==%n"
               + "  labels x events       %,d x %,d (%,d members, %s)%n"
-              + "  kernel (co-group)     %.1f s%n"
-              + "  naive range join      %.1f s%n"
+              + "  kernel (replay)       %.1f s (median of %d)%n"
+              + "  naive range join      %.1f s (median of %d)%n"
               + "  speed-up              %.2fx%n"
+              + "  task CPU kernel/naive %.1f s / %.1f s (%.2fx; medians, robust to machine load)%n"
               + "  rows kernel / naive   %,d / %,d%n"
               + "  differing rows        %,d (rows with plays_24h > 0: %,d)%n",
-          labels, events, members, master, kernel, naive, naive / kernel, rowsA, rowsB, mismatched,
+          labels, events, members, master, kernel, rounds, naive, rounds, naive / kernel,
+          median(kernelCpu), median(naiveCpu), median(naiveCpu) / median(kernelCpu), rowsA,
+          rowsB, mismatched,
           nonZero);
       return mismatched == 0 && rowsA == labels ? 0 : 1;
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * Executor CPU time of the tasks of the jobs run since {@link #reset}: what a path costs,
+   * whatever else the machine runs (wall times on a shared machine swing with its load).
+   */
+  static final class TaskTime extends org.apache.spark.scheduler.SparkListener {
+    private final java.util.concurrent.atomic.AtomicLong cpuNanos =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger running =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    void reset() {
+      cpuNanos.set(0);
+    }
+
+    @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+      running.incrementAndGet();
+    }
+
+    @Override
+    public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd e) {
+      running.decrementAndGet();
+    }
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
+      if (e.taskMetrics() != null) {
+        cpuNanos.addAndGet(e.taskMetrics().executorCpuTime());
+      }
+    }
+
+    /**
+     * The CPU seconds so far, once the (asynchronous) listener bus has delivered every job's end
+     * and no task has ended for half a second (at most 10 s of waiting).
+     */
+    double cpuSeconds() {
+      long until = System.nanoTime() + 10_000_000_000L;
+      long last = -1;
+      int quiet = 0;
+      while (System.nanoTime() < until && (running.get() > 0 || quiet < 10)) {
+        long now = cpuNanos.get();
+        quiet = now == last ? quiet + 1 : 0;
+        last = now;
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      return cpuNanos.get() / 1e9;
+    }
+  }
+
+  private static double median(double[] xs) {
+    double[] s = xs.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        .getSystemLoadAverage();
   }
 
   /** The naive join: every (label, event) pair of a member inside the widest window, counted. */

@@ -2,13 +2,20 @@ package dev.tessera.batch.signal;
 
 import dev.tessera.batch.BatchSettings;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +32,7 @@ public final class SignalEmitter {
       log.info("signal {} not sent (tessera.batch.kafka.emit-signals = false)", signal.id());
       return;
     }
+    ensureTopic(kafka);
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -43,6 +51,36 @@ public final class SignalEmitter {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending " + signal.id(), e);
+    }
+  }
+
+  /**
+   * Creates the signals topic when the broker does not have it (brokers here run with topic
+   * auto-creation off): one partition, the broker's default replication. A topic created
+   * concurrently by someone else is fine.
+   */
+  private static void ensureTopic(BatchSettings.Kafka kafka) {
+    String topic = kafka.signalsTopic();
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+      if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+        return;
+      }
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())))
+          .all().get(30, TimeUnit.SECONDS);
+      log.info("created topic {}", topic);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create the signals topic " + topic + " at "
+            + kafka.bootstrapServers() + ": " + e.getCause().getMessage(), e);
+      }
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("cannot reach " + kafka.bootstrapServers()
+          + " to check the signals topic " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking " + topic, e);
     }
   }
 }

@@ -26,12 +26,13 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 
 /**
  * Trains a logistic regression (Spark MLlib) on the training set's {@code train} split, with every
- * numeric member and title feature (nulls as 0, standardized; map features are left out), evaluates
+ * numeric member and title feature (nulls as 0, standardized; map features and the label's
+ * {@code member_id} / {@code title_id} keys are left out), evaluates
  * the area under the ROC curve on {@code validation}, saves the pipeline model and {@code
  * metrics.json} beside it, and emits {@code model_trained}.
  */
@@ -51,7 +52,7 @@ public final class TrainJob {
       boolean feature = (f.name().startsWith(TrainingSet.MEMBER_PREFIX)
           || f.name().startsWith(TrainingSet.TITLE_PREFIX))
           && !f.name().endsWith("as_of") && !f.name().endsWith("max_ingested_at")
-          && !(f.dataType() instanceof MapType);
+          && f.dataType() instanceof NumericType;
       if (feature) {
         features.add(f.name());
       }

@@ -33,6 +33,9 @@ final class DuplicateTable {
   /** A lower bound of every entry's time: sweeping is skipped while nothing can have expired. */
   private long oldest = Long.MAX_VALUE;
 
+  /** The horizon start of the last sweep ({@link #ABSENT} before the first). */
+  private long sweptAt = ABSENT;
+
   /**
    * Where {@link #timeOf} found its key: a main index, {@code -(buffer index) - 2}, or -1 for
    * absent.
@@ -246,6 +249,13 @@ final class DuplicateTable {
     if (oldest >= latestStart - horizonMs / 16) {
       return;
     }
+    // A stream whose watermark lags keeps old entries that are still live, so `oldest` alone would
+    // let every seal advance sweep (a full pass that removes nothing): sweep at most once per 1/16
+    // horizon of progress.
+    if (sweptAt != ABSENT && latestStart < sweptAt + horizonMs / 16) {
+      return;
+    }
+    sweptAt = latestStart;
     merge();
     int w = 0;
     long min = Long.MAX_VALUE;
