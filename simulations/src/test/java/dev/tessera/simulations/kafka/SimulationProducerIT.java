@@ -254,8 +254,10 @@ class SimulationProducerIT {
     String output = buffer.toString(StandardCharsets.UTF_8);
     System.out.println(output);
     assertThat(exit).as(output).isZero();
-    assertThat(seconds).isBetween(5.5, 20.0);
-    assertThat(output).containsPattern("simulate: \\d+ records in [45]\\.\\d s \\(\\d+/s\\)");
+    // Paced: it cannot end before its duration. (How much later depends on the machine's load:
+    // no upper bound here, performance lives in benchmarks.)
+    assertThat(seconds).isGreaterThanOrEqualTo(5.5);
+    assertThat(output).containsPattern("simulate: \\d+ records in \\d+\\.\\d s \\(\\d+/s\\)");
     assertThat(output).contains("done: 2400 records");
     int total =
         readAll(kafka, names.topic("paced"), 2_400).values().stream().mapToInt(List::size).sum();
