@@ -43,11 +43,11 @@ public final class BatchCli {
                      point-in-time features of (member_id, as_of) rows
         snapshot     --from ISO --to ISO [--every 1h|1d] [--output DIR]
                      every member's features at each boundary (the offline feature store)
-        training-set [--output DIR] [--report DIR]
+        training-set [--output DIR] [--report DIR] [--result FILE]
                      labels + point-in-time member and title features, time split, report
         consistency  [--starting-offsets earliest|JSON] [--ending-offsets latest|JSON]
                      served samples vs the kernel on the archive, per-feature rates
-        train        [--input DIR] [--model DIR]
+        train        [--input DIR] [--model DIR] [--result FILE]
                      logistic regression on the training set, validation AUC
         bench        [--labels N] [--events N] [--members N] [--master local[2]] [--rounds 3]
                      point-in-time training set: kernel replay vs naive range join
@@ -57,9 +57,9 @@ public final class BatchCli {
       "archive", Set.of("starting-offsets", "ending-offsets"),
       "backfill", Set.of("spine", "output"),
       "snapshot", Set.of("from", "to", "every", "output"),
-      "training-set", Set.of("output", "report"),
+      "training-set", Set.of("output", "report", "result"),
       "consistency", Set.of("starting-offsets", "ending-offsets"),
-      "train", Set.of("input", "model"),
+      "train", Set.of("input", "model", "result"),
       "bench", Set.of("labels", "events", "members", "master", "work-dir", "only", "rounds"));
 
   /** A usage error: the message and the usage text go to the user. */
@@ -181,6 +181,9 @@ public final class BatchCli {
       System.out.print(summary.render());
       spark.stop();
     }
+    if (o.containsKey("result")) {
+      writeResult(java.nio.file.Path.of(o.get("result")));
+    }
     return 0;
   }
 
@@ -195,6 +198,29 @@ public final class BatchCli {
         s.train().modelPath()), s.train().maxIterations(), s.train().regularization());
     return new BatchSettings(s.spark(), s.kafka(), s.archivePath(), s.memberGroup(),
         s.titleGroup(), s.backfillPath(), s.snapshotPath(), training, s.consistencyPath(), train);
+  }
+
+  /**
+   * Writes the payload of the signal the job announced as a JSON object: the outputs a workflow
+   * step (the orchestrator's child-process steps) reads back.
+   */
+  private static void writeResult(java.nio.file.Path file) {
+    dev.tessera.batch.signal.WorkflowSignal signal =
+        dev.tessera.batch.signal.SignalEmitter.lastAnnounced();
+    if (signal == null) {
+      throw new IllegalStateException("the job announced no signal: nothing to write to " + file);
+    }
+    try {
+      java.nio.file.Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        java.nio.file.Files.createDirectories(parent);
+      }
+      java.nio.file.Files.write(file, new com.fasterxml.jackson.databind.ObjectMapper()
+          .writeValueAsBytes(signal.payload()));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot write the result to " + file + ": "
+          + e.getMessage(), e);
+    }
   }
 
   static String required(Map<String, String> o, String name) {

@@ -43,9 +43,12 @@ public record OrchestratorSettings(
   public record Kafka(boolean enabled, String bootstrapServers, String topic, int partitions,
       String consumerGroup, boolean publishEmitted) {}
 
-  /** Child-process steps: the launcher, the work directory and the commands by kind.step. */
+  /**
+   * Child-process steps: the launcher, the work directory, the commands by kind.step, and the
+   * values of the built-in variables ${kafkaBootstrap} and ${topicPrefix}.
+   */
   public record Steps(String tesseraCommand, Path workDir, Duration killGrace,
-      Map<String, List<String>> commands) {
+      Map<String, List<String>> commands, String kafkaBootstrap, String topicPrefix) {
     public Steps {
       commands = Map.copyOf(commands);
     }
@@ -167,7 +170,8 @@ public record OrchestratorSettings(
       commands.put(key, command);
     }
     return new Steps(c.getString("steps.tessera-command"), Path.of(c.getString("steps.work-dir")),
-        positive(c, "steps.kill-grace"), commands);
+        positive(c, "steps.kill-grace"), commands, c.getString("kafka.bootstrap-servers"),
+        c.getString("steps.topic-prefix"));
   }
 
   private static Registry registry(Config c) {

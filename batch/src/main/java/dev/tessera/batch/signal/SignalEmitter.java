@@ -24,10 +24,19 @@ import org.slf4j.LoggerFactory;
 public final class SignalEmitter {
   private static final Logger log = LoggerFactory.getLogger(SignalEmitter.class);
 
+  // The CLI runs one job per JVM: its --result file is the payload of the signal it announced.
+  private static volatile WorkflowSignal lastAnnounced;
+
   private SignalEmitter() {}
+
+  /** The signal the job announced last (sent or, with emit-signals off, only logged); or null. */
+  public static WorkflowSignal lastAnnounced() {
+    return lastAnnounced;
+  }
 
   /** Sends the signal, or only logs it when {@code kafka.emit-signals} is off. */
   public static void emit(BatchSettings.Kafka kafka, WorkflowSignal signal) {
+    lastAnnounced = signal;
     if (!kafka.emitSignals()) {
       log.info("signal {} not sent (tessera.batch.kafka.emit-signals = false)", signal.id());
       return;

@@ -113,6 +113,7 @@ public final class TesseraNode {
             ConfigValueFactory.fromAnyRef(prefix + kafka.getString("topic")))
         .withValue("tessera.orchestrator.kafka.consumer-group",
             ConfigValueFactory.fromAnyRef(prefix + kafka.getString("consumer-group")))
+        .withValue("tessera.orchestrator.steps.topic-prefix", ConfigValueFactory.fromAnyRef(prefix))
         .withFallback(config));
   }
 

@@ -55,8 +55,18 @@ public final class ProcessStepRunner implements StepRunner {
    * @param commands command-line templates keyed {@code <kind>.<step>}
    * @param blocking where process starts and file reads run (not a dispatcher of actors)
    */
+  private final Map<String, String> variables;
+
   public ProcessStepRunner(Map<String, List<String>> commands, Path workDir,
       String tesseraCommand, Duration killGrace, Executor blocking) {
+    this(commands, workDir, tesseraCommand, killGrace, blocking, Map.of());
+  }
+
+  /** @param variables more built-in ${name} values (e.g. kafkaBootstrap, topicPrefix) */
+  public ProcessStepRunner(Map<String, List<String>> commands, Path workDir,
+      String tesseraCommand, Duration killGrace, Executor blocking,
+      Map<String, String> variables) {
+    this.variables = Map.copyOf(variables);
     this.commands = Map.copyOf(commands);
     this.workDir = Objects.requireNonNull(workDir, "workDir");
     this.tesseraCommand = Objects.requireNonNull(tesseraCommand, "tesseraCommand");
@@ -94,9 +104,10 @@ public final class ProcessStepRunner implements StepRunner {
       Path result = dir.resolve("result.json");
       Files.deleteIfExists(result);
       Path logFile = dir.resolve("attempt-" + request.attempt() + ".log");
-      Map<String, String> builtins = Map.of("tessera", tesseraCommand, "stepDir", dir.toString(),
-          "resultFile", result.toString(), "workflowId", request.workflowId(),
-          "attempt", Integer.toString(request.attempt()));
+      Map<String, String> builtins = new java.util.HashMap<>(Map.of("tessera", tesseraCommand,
+          "stepDir", dir.toString(), "resultFile", result.toString(),
+          "workflowId", request.workflowId(), "attempt", Integer.toString(request.attempt())));
+      builtins.putAll(variables);
       List<String> command = new ArrayList<>();
       for (String part : template) {
         command.add(substitute(part, builtins, request.vars()));

@@ -52,6 +52,21 @@ class ProcessStepRunnerTest {
   }
 
   @Test
+  void theNodesKafkaAndTopicPrefixAreBuiltInVariables() throws Exception {
+    var runner = new ProcessStepRunner(Map.of("feature-engineering.extract", List.of("sh", "-c",
+        "printf '{\"kafka\": \"%s\", \"prefix\": \"%s\"}' \"$0\" \"$1\" > \"$2\"",
+        "${kafkaBootstrap}", "${topicPrefix}", "${resultFile}")), dir.resolve("work"),
+        "/bin/false", Duration.ofMillis(200), blocking,
+        Map.of("kafkaBootstrap", "10.0.0.1:9092", "topicPrefix", "node-a-"));
+
+    StepResult result = runner.run(request("extract", 1, Map.of()))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(result.outputs()).containsEntry("kafka", "10.0.0.1:9092")
+        .containsEntry("prefix", "node-a-");
+  }
+
+  @Test
   void aNonZeroExitFailsWithTheLogTail() {
     var runner = runner("extract", List.of("sh", "-c", "echo something broke; exit 3"));
 
