@@ -5,24 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import dev.tessera.deploy.SimulatedStream;
 import dev.tessera.embedded.LocalInfrastructure;
 import dev.tessera.embedded.junit.LocalInfrastructureExtension;
 import dev.tessera.embedded.junit.TestNamespace;
 import dev.tessera.engine.definition.FeatureGroup;
 import dev.tessera.engine.definition.FeatureRegistry;
-import dev.tessera.engine.event.EnrichedEvent;
 import dev.tessera.engine.reference.ReferenceEngine;
 import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.engine.state.SnapshotDifference;
 import dev.tessera.sharding.ingest.IngestSettings;
 import dev.tessera.sharding.ingest.TopicSetup;
-import dev.tessera.sharding.store.StoredSnapshot;
-import dev.tessera.simulations.generator.RecordKind;
 import dev.tessera.simulations.generator.SimulatedRecord;
-import dev.tessera.simulations.generator.Simulation;
 import dev.tessera.simulations.generator.SimulationConfig;
 import dev.tessera.simulations.kafka.SimulationProducer;
-import dev.tessera.simulations.kafka.SimulationTopics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +30,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,24 +70,11 @@ class ClusterScaleIT {
 
       FeatureGroup group = FeatureRegistry.fromConfig(ConfigFactory.load()).latest(GROUP)
           .orElseThrow();
-      SimulationConfig simulated = SimulationConfig.builder(31).members(80).build();
-      int count = 10_000;
-      long span = Simulation.create(simulated).spanMs(count);
-      Simulation simulation = Simulation.create(
-          simulated.withStartTimeMs(System.currentTimeMillis() - span - 120_000));
-      SimulationProducer.publishReference(simulation.reference(), bootstrap,
-          new SimulationTopics(topics.rawTopic(), topics.contentMetadataTopic(),
-              topics.memberProfilesTopic(), topics.rawPartitions()));
-      List<SimulatedRecord> records = simulation.generate(count);
-      Map<String, ReferenceEngine> reference = new TreeMap<>();
-      for (SimulatedRecord record : records) {
-        if (record.kind() != RecordKind.MALFORMED) {
-          EnrichedEvent event = EnrichedEvent.enrich(record.truth().event(),
-              simulation.reference().titleCatalogue());
-          reference.computeIfAbsent(event.memberId(), m -> new ReferenceEngine(group, m))
-              .apply(event);
-        }
-      }
+      SimulatedStream stream = SimulatedStream.publish(
+          SimulationConfig.builder(31).members(80).build(), 10_000, 120_000, group, bootstrap,
+          topics);
+      List<SimulatedRecord> records = stream.records();
+      Map<String, ReferenceEngine> reference = stream.reference();
       Thread traffic = new Thread(() -> {
         for (int from = 0; from < records.size(); from += 250) {
           SimulationProducer.produce(records.subList(from, Math.min(records.size(), from + 250)),
@@ -190,11 +172,7 @@ class ClusterScaleIT {
         differences.add(member + ": " + served.path("status").asText());
         continue;
       }
-      FeatureSnapshot actual = new StoredSnapshot(member, GROUP, served.path("groupVersion").asInt(),
-          served.path("snapshotVersion").asLong(),
-          JSON.convertValue(served.path("values"), Map.class), served.path("asOf").asLong(),
-          served.path("watermark").asLong(), 0, served.path("expiresAt").asLong(), Map.of())
-          .toFeatureSnapshot();
+      FeatureSnapshot actual = SimulatedStream.served(member, GROUP, served);
       String difference = SnapshotDifference.of(
           reference.get(member).snapshot(actual.asOf(), 0), actual);
       if (difference != null) {

@@ -8,24 +8,20 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.tessera.deploy.NodeConfig;
+import dev.tessera.deploy.SimulatedStream;
 import dev.tessera.embedded.LocalInfrastructure;
 import dev.tessera.embedded.Ports;
 import dev.tessera.embedded.junit.LocalInfrastructureExtension;
 import dev.tessera.embedded.junit.TestNamespace;
 import dev.tessera.engine.definition.FeatureGroup;
 import dev.tessera.engine.definition.FeatureRegistry;
-import dev.tessera.engine.event.EnrichedEvent;
 import dev.tessera.engine.reference.ReferenceEngine;
 import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.engine.state.SnapshotDifference;
 import dev.tessera.sharding.ingest.IngestSettings;
-import dev.tessera.sharding.store.StoredSnapshot;
-import dev.tessera.simulations.generator.RecordKind;
 import dev.tessera.simulations.generator.SimulatedRecord;
-import dev.tessera.simulations.generator.Simulation;
 import dev.tessera.simulations.generator.SimulationConfig;
 import dev.tessera.simulations.kafka.SimulationProducer;
-import dev.tessera.simulations.kafka.SimulationTopics;
 import dev.tessera.engine.serving.ServedSample;
 import dev.tessera.engine.serving.ServedSampleJson;
 import java.net.URI;
@@ -40,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -72,26 +67,13 @@ class NodeServingIT {
       IngestSettings topics = node.settings().ingest();
       FeatureGroup group = FeatureRegistry.fromConfig(config).latest(GROUP).orElseThrow();
 
-      SimulationConfig simulated = SimulationConfig.builder(23).members(40).build();
       int count = 3000;
-      long span = Simulation.create(simulated).spanMs(count);
-      Simulation simulation = Simulation.create(
-          simulated.withStartTimeMs(System.currentTimeMillis() - span - 60_000));
-      SimulationProducer.publishReference(simulation.reference(), bootstrap,
-          new SimulationTopics(topics.rawTopic(), topics.contentMetadataTopic(),
-              topics.memberProfilesTopic(), topics.rawPartitions()));
-      List<SimulatedRecord> records = simulation.generate(count);
-      Map<String, ReferenceEngine> reference = new TreeMap<>();
-      long domainEvents = 0;
-      for (SimulatedRecord record : records) {
-        if (record.kind() != RecordKind.MALFORMED) {
-          EnrichedEvent event = EnrichedEvent.enrich(record.truth().event(),
-              simulation.reference().titleCatalogue());
-          reference.computeIfAbsent(event.memberId(), m -> new ReferenceEngine(group, m))
-              .apply(event);
-          domainEvents += record.kind() == RecordKind.DUPLICATE ? 0 : 1;
-        }
-      }
+      SimulatedStream stream = SimulatedStream.publish(
+          SimulationConfig.builder(23).members(40).build(), count, 60_000, group, bootstrap,
+          topics);
+      List<SimulatedRecord> records = stream.records();
+      Map<String, ReferenceEngine> reference = stream.reference();
+      long domainEvents = stream.domainEvents();
       SimulationProducer.produce(records, bootstrap, topics.rawTopic());
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
       while (node.featureMetrics().records() < domainEvents && System.nanoTime() < deadline) {
@@ -188,11 +170,7 @@ class NodeServingIT {
   private static void assertMatchesReference(String member, JsonNode group,
       ReferenceEngine reference) throws Exception {
     assertThat(group.path("status").asText()).as(member).isEqualTo("PRESENT");
-    Map<String, Object> values = JSON.convertValue(group.path("values"), Map.class);
-    FeatureSnapshot served = new StoredSnapshot(member, GROUP, group.path("groupVersion").asInt(),
-        group.path("snapshotVersion").asLong(), values, group.path("asOf").asLong(),
-        group.path("watermark").asLong(), 0, group.path("expiresAt").asLong(), Map.of())
-        .toFeatureSnapshot();
+    FeatureSnapshot served = SimulatedStream.served(member, GROUP, group);
     FeatureSnapshot expected = reference.snapshot(served.asOf(), 0);
     assertThat(SnapshotDifference.of(expected, served)).as(member).isNull();
   }
