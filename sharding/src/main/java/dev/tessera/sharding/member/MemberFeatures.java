@@ -109,6 +109,8 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
 
   private record RetryLoad(int attempt) implements Command {}
 
+  private record SavedBeforeStop(int attempt, Throwable failure) implements Command {}
+
   private record Saved(ActorRef<StatusReply<Done>> replyTo, long appliedAtSave, Throwable failure)
       implements Command {}
 
@@ -203,7 +205,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
         .onMessage(Persist.class, this::onPersist)
         .onMessage(Saved.class, this::onSaved)
         .onMessage(Idle.class, this::onIdle)
-        .onMessage(Stop.class, stop -> Behaviors.stopped())
+        .onMessage(Stop.class, this::onStop)
         .build();
   }
 
@@ -270,6 +272,47 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
       shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
     }
     return this;
+  }
+
+  /**
+   * Passivation or hand-off. Events applied since the last durable write are written first: the
+   * next incarnation (here or on the next owner) starts from the stored state, and a checkpoint
+   * may commit the partition's offsets past those events as soon as that incarnation answers
+   * its Persist. Messages that arrive meanwhile are not applied and not answered, so their batch
+   * times out and is redelivered from the committed offsets.
+   */
+  private Behavior<Command> onStop(Stop stop) {
+    if (store == null || applied == appliedWhenDurable) {
+      return Behaviors.stopped();
+    }
+    return saveThenStop(1);
+  }
+
+  private Behavior<Command> saveThenStop(int attempt) {
+    List<CompletableFuture<Done>> writes = new ArrayList<>();
+    for (MemberFeatureState state : states.values()) {
+      writes.add(store.save(memberId, state.group().name(), state.group().version(),
+          state.toBytes()).toCompletableFuture());
+    }
+    getContext().pipeToSelf(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)),
+        (done, error) -> new SavedBeforeStop(attempt, error));
+    return Behaviors.receive(Command.class)
+        .onMessage(SavedBeforeStop.class, saved -> {
+          if (saved.failure() == null) {
+            return Behaviors.stopped();
+          }
+          if (saved.attempt() >= 5) {
+            log.error("Member {} stops without its last {} events durable: {} (the partition"
+                + " replays them unless a checkpoint committed past them)", memberId,
+                applied - appliedWhenDurable, saved.failure().toString());
+            return Behaviors.stopped();
+          }
+          log.warn("Saving member {} before it stops failed (attempt {}): {}", memberId,
+              saved.attempt(), saved.failure().toString());
+          return saveThenStop(saved.attempt() + 1);
+        })
+        .onAnyMessage(message -> Behaviors.same())
+        .build();
   }
 
   private Behavior<Command> onPersist(Persist command) {
