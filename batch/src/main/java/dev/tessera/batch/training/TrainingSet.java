@@ -7,6 +7,7 @@ import dev.tessera.batch.BatchSettings;
 import dev.tessera.batch.archive.ArchiveSchema;
 import dev.tessera.batch.backfill.PointInTimeJoin;
 import dev.tessera.engine.definition.FeatureGroup;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -34,18 +35,29 @@ public final class TrainingSet {
 
   private TrainingSet() {}
 
-  /** The split boundaries: [train end, validation end) over the labels' time span. */
+  /**
+   * The split boundaries by time: the earliest {@code trainFraction} of the labels (by count) are
+   * train, the next {@code validationFraction} validation, the rest test. Each boundary is the
+   * label time of the first label of the next split, so every train label precedes every
+   * validation label, which precedes every test label. (Counting labels, not the time span, keeps
+   * the shares right when label times are uneven, e.g. a few old late events far before the rest.)
+   */
   public record Boundaries(long trainEnd, long validationEnd) {}
 
   public static Boundaries boundaries(Dataset<Row> labels, BatchSettings.Training t) {
-    Row span = labels.agg(functions.min(Labels.LABEL_TIME), functions.max(Labels.LABEL_TIME)).first();
-    if (span.isNullAt(0)) {
+    List<Long> times = labels.select(Labels.LABEL_TIME).orderBy(Labels.LABEL_TIME)
+        .as(org.apache.spark.sql.Encoders.LONG()).collectAsList();
+    if (times.isEmpty()) {
       return new Boundaries(0, 0);
     }
-    long min = span.getLong(0);
-    long width = span.getLong(1) - min + 1;
-    return new Boundaries(min + (long) Math.floor(width * t.trainFraction()),
-        min + (long) Math.floor(width * (t.trainFraction() + t.validationFraction())));
+    int n = times.size();
+    int trainRows = (int) Math.floor(n * t.trainFraction());
+    int validationEnd = (int) Math.floor(n * (t.trainFraction() + t.validationFraction()));
+    return new Boundaries(at(times, trainRows), at(times, validationEnd));
+  }
+
+  private static long at(List<Long> sortedTimes, int index) {
+    return index >= sortedTimes.size() ? Long.MAX_VALUE : sortedTimes.get(index);
   }
 
   /**
