@@ -66,7 +66,8 @@ public final class IngestPipeline {
       ActorSystem<?> system, String bootstrapServers, IngestSettings settings,
       ReferenceCache references, IngestMetrics metrics, String transactionalId) {
     ConsumerSettings<byte[], byte[]> consumerSettings =
-        ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+        ConsumerSettings.create(system.settings().config().getConfig("tessera.ingest.consumer"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())
             .withBootstrapServers(bootstrapServers)
             .withGroupId(settings.consumerGroup())
             .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
@@ -78,7 +79,8 @@ public final class IngestPipeline {
             // not depend on it: a zombie's offset commit is fenced by the group generation.
             .withCommitTimeout(Duration.ofSeconds(3));
     ProducerSettings<byte[], byte[]> producerSettings =
-        ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
+        ProducerSettings.create(system.settings().config().getConfig("tessera.ingest.producer"),
+                new ByteArraySerializer(), new ByteArraySerializer())
             .withBootstrapServers(bootstrapServers);
     DedupRebuilder rebuilder = new DedupRebuilder(bootstrapServers, settings.dedupWindow());
     Set<Integer> revoked = ConcurrentHashMap.newKeySet();
