@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestPipeline {
   private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
-  private static final String BLOCKING_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
+  private static final String ROUTER_DISPATCHER = "tessera.ingest.router-dispatcher";
 
   private final AtomicReference<Consumer.Control> control;
   private final CompletionStage<Done> completion;
@@ -87,8 +87,7 @@ public final class IngestPipeline {
     AtomicReference<Consumer.Control> control =
         new AtomicReference<>(Consumer.createNoopControl());
 
-    Source<ProducerMessage.Results<byte[], byte[], ConsumerMessage.PartitionOffset>, NotUsed>
-        restarting = RestartSource.onFailuresWithBackoff(
+    Source<Long, NotUsed> restarting = RestartSource.onFailuresWithBackoff(
             RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2),
             () -> {
               // Fresh state per (re)start: it resumes from committed offsets, so anything the
@@ -106,11 +105,14 @@ public final class IngestPipeline {
                       // Its own thread, apart from the consumer's and the producer's stages: it
                       // parses and encodes (the CPU work), and may block once per assignment
                       // while it rebuilds a partition's duplicate filter.
-                      .async(BLOCKING_DISPATCHER))
-                  .via(Transactional.flow(producerSettings, transactionalId));
+                      .async(ROUTER_DISPATCHER))
+                  .via(Transactional.flow(producerSettings, transactionalId))
+                  .map(results -> recordLatency(results, metrics))
+                  // Every element leaving the restarting inner stream costs messages between two
+                  // actors: when the outer stream lags, one element stands for many results.
+                  .conflate(Long::sum);
             });
-    CompletionStage<Done> completion = restarting.runWith(
-        Sink.foreach(results -> recordLatency(results, metrics)), system);
+    CompletionStage<Done> completion = restarting.runWith(Sink.ignore(), system);
     log.info("Ingesting {} into {} and {} (group {}, transactional id {})", settings.rawTopic(),
         settings.domainTopics().values(), settings.deadLetterTopic(), settings.consumerGroup(),
         transactionalId);
@@ -137,12 +139,14 @@ public final class IngestPipeline {
         : ProducerMessage.single(out, message.partitionOffset());
   }
 
-  private static void recordLatency(
+  /** Records the latency of a produced record; returns the number of results (one). */
+  private static long recordLatency(
       ProducerMessage.Results<byte[], byte[], ConsumerMessage.PartitionOffset> results,
       IngestMetrics metrics) {
     if (results instanceof ProducerMessage.Result<byte[], byte[], ConsumerMessage.PartitionOffset> r) {
       metrics.latency((System.currentTimeMillis() - r.message().record().timestamp()) * 1000);
     }
+    return 1;
   }
 
   /** Completes when the stream ends (it only ends when stopped). */
