@@ -7,7 +7,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,6 +34,13 @@ public final class EnrichedEventJson {
    * @param plan the member's plan, or null when the profile is unknown
    */
   public static byte[] encode(EnrichedEvent enriched, long ingestedAt, String country, String plan) {
+    byte[] direct = new DirectWriter().write(enriched, ingestedAt, country, plan);
+    return direct != null ? direct : encodeWithGenerator(enriched, ingestedAt, country, plan);
+  }
+
+  /** The general encoder, for what {@link DirectWriter} leaves to it. */
+  private static byte[] encodeWithGenerator(
+      EnrichedEvent enriched, long ingestedAt, String country, String plan) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = FACTORY.createGenerator(out)) {
       Event e = enriched.event();
@@ -150,5 +159,120 @@ public final class EnrichedEventJson {
     Event event = new Event(eventId, memberId, type, eventTime, schemaVersion, titleId,
         watchedSeconds, rating, query, bandwidthKbps, latencyMs, resolution);
     return new Decoded(new EnrichedEvent(event, genres, unknownTitle), ingestedAt, country, plan);
+  }
+
+  /**
+   * Writes the same bytes as the generator for the common case, without its per-call set-up: every
+   * string ASCII and every double finite. Returns null otherwise (the generator then writes it).
+   */
+  private static final class DirectWriter {
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private byte[] buffer = new byte[320];
+    private int size;
+
+    byte[] write(EnrichedEvent enriched, long ingestedAt, String country, String plan) {
+      Event e = enriched.event();
+      if (e.type() == EventType.DEVICE
+          && !(Double.isFinite(e.bandwidthKbps()) && Double.isFinite(e.latencyMs()))) {
+        return null;
+      }
+      if (!(raw("{\"eventId\":") && string(e.eventId()) && raw(",\"memberId\":")
+          && string(e.memberId()) && raw(",\"type\":") && string(e.type().wireName())
+          && raw(",\"eventTime\":") && raw(Long.toString(e.eventTime()))
+          && raw(",\"schemaVersion\":") && raw(Integer.toString(e.schemaVersion())))) {
+        return null;
+      }
+      if (e.titleId() != null && !(raw(",\"titleId\":") && string(e.titleId()))) {
+        return null;
+      }
+      boolean written = switch (e.type()) {
+        case STOP -> raw(",\"watchedSeconds\":") && raw(Integer.toString(e.watchedSeconds()));
+        case RATE -> raw(",\"rating\":") && raw(Integer.toString(e.rating()));
+        case SEARCH -> raw(",\"query\":") && string(e.query());
+        case DEVICE -> raw(",\"bandwidthKbps\":") && raw(Double.toString(e.bandwidthKbps()))
+            && raw(",\"latencyMs\":") && raw(Double.toString(e.latencyMs()))
+            && (e.resolution() == null || (raw(",\"resolution\":") && string(e.resolution())));
+        default -> true;
+      };
+      if (!(written && raw(",\"genres\":["))) {
+        return null;
+      }
+      boolean first = true;
+      for (String genre : enriched.genres()) {
+        if (!((first || raw(",")) && string(genre))) {
+          return null;
+        }
+        first = false;
+      }
+      if (!(raw("],\"unknownTitle\":") && raw(enriched.unknownTitle() ? "true" : "false")
+          && raw(",\"ingestedAt\":") && raw(Long.toString(ingestedAt))
+          && (country == null || (raw(",\"country\":") && string(country)))
+          && (plan == null || (raw(",\"plan\":") && string(plan))) && raw("}"))) {
+        return null;
+      }
+      return Arrays.copyOf(buffer, size);
+    }
+
+    /** Appends ASCII text as it is. */
+    private boolean raw(String ascii) {
+      int length = ascii.length();
+      ensure(length);
+      for (int i = 0; i < length; i++) {
+        buffer[size++] = (byte) ascii.charAt(i);
+      }
+      return true;
+    }
+
+    /**
+     * Appends a quoted JSON string, escaped as the generator escapes ({@code \"}, {@code \\}, the
+     * short escapes of b, t, n, f, r, {@code \}{@code u00XX} for other control characters), or
+     * returns false when the text is not ASCII (or is null, which the generator would write as a
+     * JSON null).
+     */
+    private boolean string(String text) {
+      if (text == null) {
+        return false;
+      }
+      int length = text.length();
+      ensure(length * 6 + 2);
+      byte[] out = buffer;
+      int at = size;
+      out[at++] = '"';
+      for (int i = 0; i < length; i++) {
+        char c = text.charAt(i);
+        if (c >= 0x80) {
+          return false;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
+          out[at++] = (byte) c;
+          continue;
+        }
+        out[at++] = '\\';
+        switch (c) {
+          case '"', '\\' -> out[at++] = (byte) c;
+          case '\b' -> out[at++] = 'b';
+          case '\t' -> out[at++] = 't';
+          case '\n' -> out[at++] = 'n';
+          case '\f' -> out[at++] = 'f';
+          case '\r' -> out[at++] = 'r';
+          default -> {
+            out[at++] = 'u';
+            out[at++] = '0';
+            out[at++] = '0';
+            out[at++] = HEX[c >> 4];
+            out[at++] = HEX[c & 0xF];
+          }
+        }
+      }
+      out[at++] = '"';
+      size = at;
+      return true;
+    }
+
+    private void ensure(int more) {
+      if (size + more > buffer.length) {
+        buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
+      }
+    }
   }
 }

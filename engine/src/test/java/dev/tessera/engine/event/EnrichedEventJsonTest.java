@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class EnrichedEventJsonTest {
@@ -48,5 +49,35 @@ class EnrichedEventJsonTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> EnrichedEventJson.decode(new byte[] {(byte) 0xff, 0x00}))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void writesTheSameBytesAsTheJacksonGeneratorItReplaced() {
+    Random random = new Random(7);
+    String[] texts = {"e-1", "m_2", "", "space \"docs\"", "back\\slash", "tab\there", "nl\ncr\r",
+        "\u0000\u0001\u001f\u007f", "caf\u00e9", "\ud83c\udfac", "\b\f/", "drama"};
+    double[] doubles = {0, 5400.5, 32.25, 1e-7, 1e21, 123456789.125, Double.NaN,
+        Double.POSITIVE_INFINITY, -0.0, Double.MIN_VALUE, Double.MAX_VALUE};
+    for (int i = 0; i < 50_000; i++) {
+      EventType type = EventType.values()[random.nextInt(EventType.values().length)];
+      Event event = new Event(pick(texts, random), pick(texts, random), type,
+          random.nextLong(), random.nextInt(3), type.hasTitle() ? pick(texts, random) : null,
+          random.nextInt(), random.nextInt(6), type == EventType.SEARCH ? pick(texts, random) : null,
+          doubles[random.nextInt(doubles.length)], random.nextDouble() * 1000,
+          random.nextBoolean() ? pick(texts, random) : null);
+      List<String> genres = random.nextBoolean() ? List.of()
+          : List.of(pick(texts, random), pick(texts, random));
+      EnrichedEvent enriched = new EnrichedEvent(event, genres, random.nextBoolean());
+      long ingestedAt = random.nextLong();
+      String country = random.nextBoolean() ? null : pick(texts, random);
+      String plan = random.nextBoolean() ? null : pick(texts, random);
+      assertThat(EnrichedEventJson.encode(enriched, ingestedAt, country, plan))
+          .as("%s", enriched)
+          .isEqualTo(JacksonEnrichedEventJson.encode(enriched, ingestedAt, country, plan));
+    }
+  }
+
+  private static String pick(String[] texts, Random random) {
+    return texts[random.nextInt(texts.length)];
   }
 }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Without it, a duplicate whose first copy was processed before a crash would pass after it, and
  * the outputs would depend on where the crash happened.
  *
- * <p>Blocks while it reads: the stage that calls it runs on the blocking-io dispatcher, and it runs
+ * <p>Blocks while it reads: the stage that calls it runs on a dispatcher of its own, and it runs
  * only once per partition assignment.
  */
 final class DedupRebuilder {

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestPipeline {
   private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
-  private static final String BLOCKING_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
+  private static final String ROUTER_DISPATCHER = "tessera.ingest.router-dispatcher";
 
   private final AtomicReference<Consumer.Control> control;
   private final CompletionStage<Done> completion;
@@ -66,7 +66,8 @@ public final class IngestPipeline {
       ActorSystem<?> system, String bootstrapServers, IngestSettings settings,
       ReferenceCache references, IngestMetrics metrics, String transactionalId) {
     ConsumerSettings<byte[], byte[]> consumerSettings =
-        ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+        ConsumerSettings.create(system.settings().config().getConfig("tessera.ingest.consumer"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())
             .withBootstrapServers(bootstrapServers)
             .withGroupId(settings.consumerGroup())
             .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
@@ -78,15 +79,15 @@ public final class IngestPipeline {
             // not depend on it: a zombie's offset commit is fenced by the group generation.
             .withCommitTimeout(Duration.ofSeconds(3));
     ProducerSettings<byte[], byte[]> producerSettings =
-        ProducerSettings.create(system, new ByteArraySerializer(), new ByteArraySerializer())
+        ProducerSettings.create(system.settings().config().getConfig("tessera.ingest.producer"),
+                new ByteArraySerializer(), new ByteArraySerializer())
             .withBootstrapServers(bootstrapServers);
     DedupRebuilder rebuilder = new DedupRebuilder(bootstrapServers, settings.dedupWindow());
     Set<Integer> revoked = ConcurrentHashMap.newKeySet();
     AtomicReference<Consumer.Control> control =
         new AtomicReference<>(Consumer.createNoopControl());
 
-    Source<ProducerMessage.Results<byte[], byte[], ConsumerMessage.PartitionOffset>, NotUsed>
-        restarting = RestartSource.onFailuresWithBackoff(
+    Source<Long, NotUsed> restarting = RestartSource.onFailuresWithBackoff(
             RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2),
             () -> {
               // Fresh state per (re)start: it resumes from committed offsets, so anything the
@@ -104,11 +105,14 @@ public final class IngestPipeline {
                       // Its own thread, apart from the consumer's and the producer's stages: it
                       // parses and encodes (the CPU work), and may block once per assignment
                       // while it rebuilds a partition's duplicate filter.
-                      .async(BLOCKING_DISPATCHER))
-                  .via(Transactional.flow(producerSettings, transactionalId));
+                      .async(ROUTER_DISPATCHER))
+                  .via(Transactional.flow(producerSettings, transactionalId))
+                  .map(results -> recordLatency(results, metrics))
+                  // Every element leaving the restarting inner stream costs messages between two
+                  // actors: when the outer stream lags, one element stands for many results.
+                  .conflate(Long::sum);
             });
-    CompletionStage<Done> completion = restarting.runWith(
-        Sink.foreach(results -> recordLatency(results, metrics)), system);
+    CompletionStage<Done> completion = restarting.runWith(Sink.ignore(), system);
     log.info("Ingesting {} into {} and {} (group {}, transactional id {})", settings.rawTopic(),
         settings.domainTopics().values(), settings.deadLetterTopic(), settings.consumerGroup(),
         transactionalId);
@@ -135,12 +139,14 @@ public final class IngestPipeline {
         : ProducerMessage.single(out, message.partitionOffset());
   }
 
-  private static void recordLatency(
+  /** Records the latency of a produced record; returns the number of results (one). */
+  private static long recordLatency(
       ProducerMessage.Results<byte[], byte[], ConsumerMessage.PartitionOffset> results,
       IngestMetrics metrics) {
     if (results instanceof ProducerMessage.Result<byte[], byte[], ConsumerMessage.PartitionOffset> r) {
       metrics.latency((System.currentTimeMillis() - r.message().record().timestamp()) * 1000);
     }
+    return 1;
   }
 
   /** Completes when the stream ends (it only ends when stopped). */
