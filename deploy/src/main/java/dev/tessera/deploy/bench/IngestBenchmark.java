@@ -208,15 +208,6 @@ public final class IngestBenchmark {
   }
 
   private static int parse(String flag, String value, int min, int max) {
-    try {
-      int n = Integer.parseInt(value);
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new UserError("bench ingest: " + flag + " must be a whole number from " + min + " to "
-        + max + ", not '" + value + "'", 2);
+    return BenchOptions.wholeNumber("bench ingest", flag, value, min, max);
   }
 }

@@ -192,15 +192,6 @@ public final class PipelineBenchmark {
   }
 
   private static int parse(String flag, String value) {
-    try {
-      int n = Integer.parseInt(value);
-      if (n >= 1 && n <= 20_000_000) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new UserError("bench pipeline: " + flag + " must be a whole number from 1 to 20000000,"
-        + " not '" + value + "'", 2);
+    return BenchOptions.wholeNumber("bench pipeline", flag, value, 1, 20_000_000);
   }
 }
