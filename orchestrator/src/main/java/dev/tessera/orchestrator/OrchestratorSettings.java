@@ -44,13 +44,22 @@ public record OrchestratorSettings(
       String consumerGroup, boolean publishEmitted) {}
 
   /**
-   * Child-process steps: the launcher, the work directory, the commands by kind.step, and the
-   * values of the built-in variables ${kafkaBootstrap} and ${topicPrefix}.
+   * Child-process steps: the launcher, the work directory, the commands by kind.step, the values
+   * of the built-in variables ${kafkaBootstrap}, ${topicPrefix} and ${archivePath}, and the
+   * environment variables set for every step process.
    */
   public record Steps(String tesseraCommand, Path workDir, Duration killGrace,
-      Map<String, List<String>> commands, String kafkaBootstrap, String topicPrefix) {
+      Map<String, List<String>> commands, String kafkaBootstrap, String topicPrefix,
+      String archivePath, Map<String, String> environment) {
     public Steps {
       commands = Map.copyOf(commands);
+      environment = Map.copyOf(environment);
+    }
+
+    /** The built-in ${name} values of step command lines that come from settings. */
+    public Map<String, String> variables() {
+      return Map.of("kafkaBootstrap", kafkaBootstrap, "topicPrefix", topicPrefix,
+          "archivePath", archivePath);
     }
   }
 
@@ -169,9 +178,21 @@ public record OrchestratorSettings(
       }
       commands.put(key, command);
     }
+    Map<String, String> environment = new LinkedHashMap<>();
+    Config variables = c.getConfig("steps.environment");
+    for (String name : variables.root().keySet()) {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw invalid("steps.environment." + name, name, "an environment variable name");
+      }
+      environment.put(name, variables.getString("\"" + name + "\""));
+    }
+    String archivePath = c.getString("steps.archive-path");
+    if (archivePath.isBlank()) {
+      throw invalid("steps.archive-path", archivePath, "a directory");
+    }
     return new Steps(c.getString("steps.tessera-command"), Path.of(c.getString("steps.work-dir")),
         positive(c, "steps.kill-grace"), commands, c.getString("kafka.bootstrap-servers"),
-        c.getString("steps.topic-prefix"));
+        c.getString("steps.topic-prefix"), archivePath, environment);
   }
 
   private static Registry registry(Config c) {

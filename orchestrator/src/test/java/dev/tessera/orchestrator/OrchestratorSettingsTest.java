@@ -30,6 +30,8 @@ class OrchestratorSettingsTest {
     assertThat(settings.canaryAlpha()).isEqualTo(0.05);
     assertThat(settings.kafka().topic()).isEqualTo("workflow-signals");
     assertThat(settings.steps().commands()).containsKey("feature-engineering.extract");
+    assertThat(settings.steps().variables()).containsEntry("archivePath", "data/batch/archive");
+    assertThat(settings.steps().environment()).isEmpty();
   }
 
   @Test
@@ -72,6 +74,12 @@ class OrchestratorSettingsTest {
     assertThatThrownBy(() -> OrchestratorSettings.create(
         with("tessera.orchestrator.registry.keyspace = \"Bad-Name\"")))
         .hasMessageContaining("tessera.orchestrator.registry.keyspace");
+    assertThatThrownBy(() -> OrchestratorSettings.create(
+        with("tessera.orchestrator.steps.environment { \"BAD-NAME\" = x }")))
+        .hasMessageContaining("tessera.orchestrator.steps.environment.BAD-NAME");
+    assertThatThrownBy(() -> OrchestratorSettings.create(
+        with("tessera.orchestrator.steps.archive-path = \" \"")))
+        .hasMessageContaining("tessera.orchestrator.steps.archive-path");
     assertThatThrownBy(() -> OrchestratorSettings.create(
         with("tessera.orchestrator.ask-timeout = 0s")))
         .hasMessageContaining("tessera.orchestrator.ask-timeout");

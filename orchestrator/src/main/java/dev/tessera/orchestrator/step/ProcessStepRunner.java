@@ -49,24 +49,28 @@ public final class ProcessStepRunner implements StepRunner {
   private final String tesseraCommand;
   private final Duration killGrace;
   private final Executor blocking;
+  private final Map<String, String> variables;
+  private final Map<String, String> environment;
   private final Map<String, Process> running = new ConcurrentHashMap<>();
 
   /**
    * @param commands command-line templates keyed {@code <kind>.<step>}
    * @param blocking where process starts and file reads run (not a dispatcher of actors)
    */
-  private final Map<String, String> variables;
-
   public ProcessStepRunner(Map<String, List<String>> commands, Path workDir,
       String tesseraCommand, Duration killGrace, Executor blocking) {
-    this(commands, workDir, tesseraCommand, killGrace, blocking, Map.of());
+    this(commands, workDir, tesseraCommand, killGrace, blocking, Map.of(), Map.of());
   }
 
-  /** @param variables more built-in ${name} values (e.g. kafkaBootstrap, topicPrefix) */
+  /**
+   * @param variables more built-in ${name} values (e.g. kafkaBootstrap, topicPrefix)
+   * @param environment variables added to the environment every step process inherits
+   */
   public ProcessStepRunner(Map<String, List<String>> commands, Path workDir,
       String tesseraCommand, Duration killGrace, Executor blocking,
-      Map<String, String> variables) {
+      Map<String, String> variables, Map<String, String> environment) {
     this.variables = Map.copyOf(variables);
+    this.environment = Map.copyOf(environment);
     this.commands = Map.copyOf(commands);
     this.workDir = Objects.requireNonNull(workDir, "workDir");
     this.tesseraCommand = Objects.requireNonNull(tesseraCommand, "tesseraCommand");
@@ -112,8 +116,13 @@ public final class ProcessStepRunner implements StepRunner {
       for (String part : template) {
         command.add(substitute(part, builtins, request.vars()));
       }
-      Process process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+      builder.environment().putAll(environment);
+      // Standard input stays a pipe this JVM holds: the launcher runs batch jobs under the guard,
+      // which stops them when the pipe closes, i.e. when this node dies, even by kill -9.
+      builder.environment().put("TESSERA_GUARD_STDIN", "1");
+      Process process = builder.start();
       Files.writeString(dir.resolve("pid"), Long.toString(process.pid()));
       running.put(request.idempotencyKey(), process);
       log.info("Step {} attempt {}: started {} (pid {}, log {})", request.idempotencyKey(),

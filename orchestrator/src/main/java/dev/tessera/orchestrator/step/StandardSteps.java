@@ -44,9 +44,8 @@ public final class StandardSteps {
       Executor blocking) {
     ProcessStepRunner processes = new ProcessStepRunner(settings.steps().commands(),
         settings.steps().workDir(), settings.steps().tesseraCommand(),
-        settings.steps().killGrace(), blocking, Map.of(
-            "kafkaBootstrap", settings.steps().kafkaBootstrap(),
-            "topicPrefix", settings.steps().topicPrefix()));
+        settings.steps().killGrace(), blocking, settings.steps().variables(),
+        settings.steps().environment());
     Map<String, StepRunner> runners = new LinkedHashMap<>();
     builtin(runners, WorkflowKind.FEATURE_ENGINEERING, "derive", StandardSteps::derive);
     builtin(runners, WorkflowKind.FEATURE_ENGINEERING, "validate", StandardSteps::validate);

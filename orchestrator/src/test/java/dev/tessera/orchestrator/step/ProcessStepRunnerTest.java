@@ -52,18 +52,35 @@ class ProcessStepRunnerTest {
   }
 
   @Test
-  void theNodesKafkaAndTopicPrefixAreBuiltInVariables() throws Exception {
+  void theNodesKafkaAndTopicPrefixAreBuiltInVariablesAndTheConfiguredEnvironmentIsSet()
+      throws Exception {
     var runner = new ProcessStepRunner(Map.of("feature-engineering.extract", List.of("sh", "-c",
-        "printf '{\"kafka\": \"%s\", \"prefix\": \"%s\"}' \"$0\" \"$1\" > \"$2\"",
+        "printf '{\"kafka\": \"%s\", \"prefix\": \"%s\", \"heap\": \"%s\", \"guard\": \"%s\"}'"
+            + " \"$0\" \"$1\" \"$TESSERA_BATCH_HEAP\" \"$TESSERA_GUARD_STDIN\" > \"$2\"",
         "${kafkaBootstrap}", "${topicPrefix}", "${resultFile}")), dir.resolve("work"),
         "/bin/false", Duration.ofMillis(200), blocking,
-        Map.of("kafkaBootstrap", "10.0.0.1:9092", "topicPrefix", "node-a-"));
+        Map.of("kafkaBootstrap", "10.0.0.1:9092", "topicPrefix", "node-a-"),
+        Map.of("TESSERA_BATCH_HEAP", "-Xmx2g"));
 
     StepResult result = runner.run(request("extract", 1, Map.of()))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
 
     assertThat(result.outputs()).containsEntry("kafka", "10.0.0.1:9092")
-        .containsEntry("prefix", "node-a-");
+        .containsEntry("prefix", "node-a-").containsEntry("heap", "-Xmx2g")
+        .containsEntry("guard", "1");
+  }
+
+  @Test
+  void aStepsStandardInputStaysOpenWhileTheNodeLives() throws Exception {
+    // The batch jobs' guard stops them when their standard input ends: it must not end before
+    // the node does. `read` returns (non-zero) only at end of input.
+    var runner = runner("extract", List.of("bash", "-c",
+        "if read -t 1 line; then exit 4; elif [ $? -gt 128 ]; then exit 0; else exit 5; fi"));
+
+    StepResult result = runner.run(request("extract", 1, Map.of())).toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(result.outputs()).containsEntry("exitCode", 0);
   }
 
   @Test

@@ -13,8 +13,8 @@ import java.util.Arrays;
  *
  * <p>The parent keeps this JVM's standard input open as a pipe. When the parent exits for any
  * reason, including {@code kill -9}, the operating system closes the pipe, {@code System.in} reads
- * end-of-file, and this JVM exits through its shutdown hooks (so the server stops cleanly), or is
- * halted if the hooks hang. This is what makes "no orphans, ever" hold even when the test JVM or
+ * end-of-file, and this JVM exits with status 1 through its shutdown hooks (so the server stops
+ * cleanly), or is halted if the hooks hang. This is what makes "no orphans, ever" hold even when the test JVM or
  * the launcher is killed.
  *
  * <p>With {@code -Dtessera.guard.watch-stdin=false} the guard is off: used by {@code tessera infra
@@ -54,7 +54,7 @@ public final class GuardedMain {
     } catch (IOException e) {
       // A broken pipe means the same as end-of-file: the parent is gone.
     }
-    System.err.println("[tessera-guard] parent process ended: stopping this server");
+    System.err.println("[tessera-guard] parent process ended: stopping this process");
     Thread halter =
         new Thread(
             () -> {
@@ -69,6 +69,7 @@ public final class GuardedMain {
             "tessera-guard-halter");
     halter.setDaemon(true);
     halter.start();
-    System.exit(0);
+    // Non-zero: whatever runs next in a shell chain (`job1 && job2`) must not start.
+    System.exit(1);
   }
 }
