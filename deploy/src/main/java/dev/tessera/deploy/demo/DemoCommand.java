@@ -105,7 +105,7 @@ public final class DemoCommand {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       out.println("[2/3] starting one engine node: ingestion, member entities, online store, HTTP");
-      TesseraNode node = TesseraNode.start(nodeConfig(infrastructure));
+      TesseraNode node = TesseraNode.start(nodeConfig(infrastructure, embedded.dataDir()));
       stopper.node = node;
       out.println("[3/3] simulated traffic: " + options.members() + " members, "
           + options.rate() + " events/s (seed " + options.seed() + ")");
@@ -132,8 +132,20 @@ public final class DemoCommand {
     return 0;
   }
 
-  private static Config nodeConfig(LocalInfrastructure infrastructure) {
-    Config base = NodeConfig.forLocal(infrastructure, "tessera_demo", 0);
+  /**
+   * The demo node's configuration. The orchestrator's step directories and the batch event archive
+   * live with the servers' data: they describe that Kafka and that journal, and {@code --fresh}
+   * must wipe them together (an archive kept across a wipe would take the new topics' offsets
+   * for records it already holds).
+   */
+  private static Config nodeConfig(LocalInfrastructure infrastructure, Path dataDir) {
+    Path absolute = dataDir.toAbsolutePath();
+    Config base = ConfigFactory.empty()
+        .withValue("tessera.orchestrator.steps.work-dir",
+            ConfigValueFactory.fromAnyRef(absolute.resolve("orchestrator").toString()))
+        .withValue("tessera.orchestrator.steps.archive-path",
+            ConfigValueFactory.fromAnyRef(absolute.resolve("batch-archive").toString()))
+        .withFallback(NodeConfig.forLocal(infrastructure, "tessera_demo", 0));
     int httpPort = base.getInt("tessera.serving.port");
     int managementPort = base.getInt("pekko.management.http.port");
     return ConfigFactory.empty()
