@@ -1,14 +1,23 @@
 package dev.tessera.deploy.bench;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -21,21 +30,108 @@ import org.HdrHistogram.Histogram;
  * leaves the CPU to the server on a small machine). Each connection sends on a fixed schedule;
  * latency is measured from each request's <em>intended</em> send time, so a slow answer that
  * delays the next request is charged to the server (no coordinated omission).
+ *
+ * <p>{@link #inChildJvm} runs it in a JVM of its own, so that neither side's garbage collector
+ * stops the other's clock: the server's pauses are charged to the server, the generator's to
+ * nobody.
  */
-final class HttpLoad {
+public final class HttpLoad {
+  private static final String RESULT = "RESULT ";
 
   /** One request: a GET (body null) or a POST of a JSON body. */
   record Request(String path, byte[] body) {}
 
   /** What a run measured. */
   record Result(long requests, long errors, double seconds, Histogram latencyMicros,
-      java.util.Map<Integer, Long> statuses) {
+      Map<Integer, Long> statuses) {
     double perSecond() {
       return requests / seconds;
     }
   }
 
   private HttpLoad() {}
+
+  /**
+   * The child JVM's entry: {@code host port connections rate seconds requests-file}; the file
+   * holds one request per line ({@code GET <path>} or {@code POST <path> <base64 body>}). Prints
+   * one result line.
+   */
+  public static void main(String[] args) throws Exception {
+    List<Request> requests = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of(args[5]), StandardCharsets.UTF_8)) {
+      String[] parts = line.split(" ");
+      requests.add(new Request(parts[1],
+          parts[0].equals("POST") ? Base64.getDecoder().decode(parts[2]) : null));
+    }
+    Result result = run(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+        Integer.parseInt(args[3]), Double.parseDouble(args[4]),
+        i -> requests.get(i % requests.size()));
+    ByteBuffer histogram = ByteBuffer.allocate(
+        result.latencyMicros().getNeededByteBufferCapacity());
+    int length = result.latencyMicros().encodeIntoCompressedByteBuffer(histogram);
+    StringBuilder statuses = new StringBuilder();
+    result.statuses().forEach((status, count) -> statuses.append(statuses.length() == 0 ? "" : ",")
+        .append(status).append('=').append(count));
+    System.out.println(RESULT + result.requests() + " " + result.errors() + " "
+        + result.seconds() + " " + (statuses.length() == 0 ? "-" : statuses) + " "
+        + Base64.getEncoder().encodeToString(Arrays.copyOf(histogram.array(), length)));
+  }
+
+  /**
+   * {@link #run} in a child JVM (small heap, under the parent-death guard), cycling through
+   * {@code requests}.
+   */
+  static Result inChildJvm(String host, int port, int connections, int rate, double seconds,
+      List<Request> requests) throws IOException, InterruptedException {
+    Path file = Files.createTempFile("tessera-load-", ".txt");
+    try {
+      List<String> lines = new ArrayList<>(requests.size());
+      for (Request r : requests) {
+        lines.add(r.body() == null ? "GET " + r.path()
+            : "POST " + r.path() + " " + Base64.getEncoder().encodeToString(r.body()));
+      }
+      Files.write(file, lines, StandardCharsets.UTF_8);
+      Process child = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+          "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
+          "dev.tessera.embedded.guard.GuardedMain", HttpLoad.class.getName(), host,
+          Integer.toString(port), Integer.toString(connections), Integer.toString(rate),
+          Double.toString(seconds), file.toString())
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      String result = null;
+      try (BufferedReader out = new BufferedReader(
+          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+          if (line.startsWith(RESULT)) {
+            result = line.substring(RESULT.length());
+          }
+        }
+      } finally {
+        if (!child.waitFor(30, TimeUnit.SECONDS)) {
+          child.destroyForcibly();
+        }
+      }
+      if (result == null || child.exitValue() != 0) {
+        throw new IOException("the load generator JVM failed (exit " + child.exitValue() + ")");
+      }
+      String[] parts = result.split(" ");
+      Map<Integer, Long> statuses = new TreeMap<>();
+      if (!parts[3].equals("-")) {
+        for (String entry : parts[3].split(",")) {
+          String[] kv = entry.split("=");
+          statuses.put(Integer.parseInt(kv[0]), Long.parseLong(kv[1]));
+        }
+      }
+      Histogram latency = Histogram.decodeFromCompressedByteBuffer(
+          ByteBuffer.wrap(Base64.getDecoder().decode(parts[4])), 0);
+      return new Result(Long.parseLong(parts[0]), Long.parseLong(parts[1]),
+          Double.parseDouble(parts[2]), latency, statuses);
+    } catch (java.util.zip.DataFormatException e) {
+      throw new IOException("unreadable latency histogram from the load generator", e);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
 
   /**
    * Sends {@code rate} requests per second for {@code seconds} over {@code connections}
@@ -70,7 +166,7 @@ final class HttpLoad {
     double elapsed = Math.max(seconds, (System.nanoTime() - start) / 1e9);
     Histogram all = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
     histograms.forEach(all::add);
-    java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
+    Map<Integer, Long> counts = new TreeMap<>();
     statuses.forEach((status, count) -> counts.put(status, count.sum()));
     return new Result(all.getTotalCount(), errors.sum(), elapsed, all, counts);
   }

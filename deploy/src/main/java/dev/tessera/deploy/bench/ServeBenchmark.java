@@ -38,8 +38,9 @@ import org.HdrHistogram.Histogram;
 /**
  * {@code tessera bench serve}: the HTTP read path of a running node. Real Kafka and Cassandra, one
  * node whose member entities consume simulated events for {@code --members} members, then an
- * open-model load (requests on a fixed schedule, latency from the intended send time) of single
- * reads and of batch reads of 100 members. Prints req/s and p50/p99/p99.9 of each.
+ * open-model load (requests on a fixed schedule, latency from the intended send time; in a JVM
+ * of its own) of single reads and of batch reads of 100 members. Prints req/s and p50/p99/p99.9
+ * of each, and the node's garbage-collection pauses during each run.
  *
  * <p>With the default {@code --read-max-age 1s}, reads of members whose vector is older than a
  * second (all of them once the traffic stops) are refreshed by the member's entity as of the read;
@@ -130,15 +131,18 @@ public final class ServeBenchmark {
               body.toString().getBytes(StandardCharsets.UTF_8)));
         }
         // Warm-up: JIT, connection pools, member entities started.
-        HttpLoad.run(base.getHost(), base.getPort(), connections, Math.min(rate, 5_000), 10,
-            i -> singles.get(i & 65_535));
-        HttpLoad.Result single = HttpLoad.run(base.getHost(), base.getPort(), connections, rate,
-            seconds, i -> singles.get(i & 65_535));
-        print("single reads", single, out);
-        HttpLoad.Result batch = HttpLoad.run(base.getHost(), base.getPort(),
-            Math.min(connections, Math.max(1, batchRate / 10)), batchRate, seconds,
-            i -> batches.get(i & 1023));
-        print("batch reads of 100", batch, out);
+        HttpLoad.inChildJvm(base.getHost(), base.getPort(), connections, Math.min(rate, 5_000),
+            10, singles);
+        try (GcPauses pauses = new GcPauses()) {
+          HttpLoad.Result single = HttpLoad.inChildJvm(base.getHost(), base.getPort(),
+              connections, rate, seconds, singles);
+          print("single reads", single, pauses, out);
+        }
+        try (GcPauses pauses = new GcPauses()) {
+          HttpLoad.Result batch = HttpLoad.inChildJvm(base.getHost(), base.getPort(),
+              Math.min(connections, Math.max(1, batchRate / 10)), batchRate, seconds, batches);
+          print("batch reads of 100", batch, pauses, out);
+        }
       } finally {
         node.stop(Duration.ofSeconds(60));
       }
@@ -167,13 +171,15 @@ public final class ServeBenchmark {
     return ids.size();
   }
 
-  private static void print(String what, HttpLoad.Result result, PrintStream out) {
+  private static void print(String what, HttpLoad.Result result, GcPauses pauses,
+      PrintStream out) {
     Histogram latency = result.latencyMicros();
     out.printf("  %-18s %,8.0f req/s  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.1f ms"
             + "  errors %d  statuses %s%n", what, result.perSecond(),
         latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
         latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0,
         result.errors(), result.statuses());
+    out.printf("  %-18s node GC during the run: %s%n", "", pauses.summary());
   }
 
   private static int parse(String flag, String value) {
