@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The demo's traffic: the seeded simulator's members, sessions, titles, duplicates, malformed and
  * late records, produced at a gentle steady rate with event times moved onto the wall clock, so
- * features change live. Each record keeps its distance behind the stream's frontier, so records
+ * features change live (and every event is ingested as it happens: point-in-time training sets
+ * see the features it feeds). Each record keeps its distance behind the stream's frontier, so records
  * the simulator made late (or out of order) stay late (or out of order).
  */
-final class LiveTraffic implements AutoCloseable {
+public final class LiveTraffic implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveTraffic.class);
 
   private final Thread thread;
@@ -36,7 +37,7 @@ final class LiveTraffic implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  static LiveTraffic start(String bootstrap, IngestSettings topics, long seed, int members,
+  public static LiveTraffic start(String bootstrap, IngestSettings topics, long seed, int members,
       int rate) {
     Simulation simulation =
         Simulation.create(SimulationConfig.builder(seed).members(members).build());
@@ -48,7 +49,8 @@ final class LiveTraffic implements AutoCloseable {
     return traffic;
   }
 
-  long produced() {
+  /** Records handed to the producer so far. */
+  public long produced() {
     return produced.get();
   }
 

@@ -7,16 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.tessera.deploy.NodeConfig;
-import dev.tessera.deploy.SimulatedStream;
+import dev.tessera.deploy.demo.LiveTraffic;
 import dev.tessera.deploy.node.TesseraNode;
 import dev.tessera.embedded.LocalInfrastructure;
 import dev.tessera.embedded.Ports;
 import dev.tessera.embedded.junit.LocalInfrastructureExtension;
 import dev.tessera.embedded.junit.TestNamespace;
-import dev.tessera.engine.definition.FeatureGroup;
-import dev.tessera.engine.definition.FeatureRegistry;
-import dev.tessera.simulations.generator.SimulationConfig;
-import dev.tessera.simulations.kafka.SimulationProducer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,11 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The orchestrator's chain with the real jobs, observed as an operator sees it, over HTTP: the
@@ -56,9 +50,11 @@ class RealJobsWorkflowIT {
 
   @Test
   void simulatedTrafficBecomesATrainedModelThatIsRegisteredCanaryAnalysedAndRolledOut(
-      LocalInfrastructure infrastructure, TestNamespace names, @TempDir Path work)
-      throws Exception {
+      LocalInfrastructure infrastructure, TestNamespace names) throws Exception {
     Path root = Path.of(System.getProperty("user.dir")).getParent();
+    // Kept under target/ for a post-mortem: the step logs, the training set and its report.
+    Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")),
+        "real-jobs-it-").toAbsolutePath();
     assertThat(root.resolve("batch/target/runtime.classpath"))
         .as("batch/ must be built first (mvn verify builds it before deploy/)").exists();
     Path archive = work.resolve("archive");
@@ -86,20 +82,22 @@ class RealJobsWorkflowIT {
         .withFallback(NodeConfig.forLocal(infrastructure, names.keyspace("node"), 0));
     TesseraNode node = TesseraNode.start(config);
     try {
-      FeatureGroup group = FeatureRegistry.fromConfig(config).latest("member_engagement")
-          .orElseThrow();
-      String bootstrap = infrastructure.kafka().bootstrapServers();
-      SimulatedStream stream = SimulatedStream.publish(
-          SimulationConfig.builder(41).members(150).build(), 15_000, 60_000, group, bootstrap,
-          node.settings().ingest());
-      SimulationProducer.produce(stream.records(), bootstrap,
-          node.settings().ingest().rawTopic());
-      long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-      while (node.featureMetrics().records() < stream.domainEvents()
-          && System.nanoTime() < deadline) {
+      // Live traffic: every event is ingested as it happens. (A stream produced after the fact
+      // gives point-in-time features of zero at every label instant: nothing had been ingested
+      // by then.)
+      long records = 24_000;
+      try (LiveTraffic traffic = LiveTraffic.start(infrastructure.kafka().bootstrapServers(),
+          node.settings().ingest(), 41, 300, 600)) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (traffic.produced() < records && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (!allApplied(node, records) && System.nanoTime() < deadline) {
         Thread.sleep(200);
       }
-      assertThat(node.featureMetrics().records()).isEqualTo(stream.domainEvents());
+      assertThat(allApplied(node, records)).as("every record ingested and applied").isTrue();
       String url = node.httpUrl();
 
       HttpResponse<String> started = post(url + "/v1/workflows", Map.of(
@@ -121,6 +119,9 @@ class RealJobsWorkflowIT {
       assertThat(featureVars.path("completeness").asDouble()).isGreaterThanOrEqualTo(0.98);
       assertThat(parquetFiles(Path.of(featureVars.path("outputPath").asText()))).isNotEmpty();
       assertThat(parquetFiles(archive)).as("the archive the extract step wrote").isNotEmpty();
+      JsonNode report = JSON.readTree(Path.of(featureVars.path("reportPath").asText()).toFile());
+      assertThat(report.path("features").path("member_plays_24h").path("max").asDouble())
+          .as("point-in-time features carry the members' history").isPositive();
       assertThat(events(features)).containsSubsequence("Started", "StepStarted",
           "StepSucceeded", "StepStarted", "StepSucceeded", "StepStarted", "StepSucceeded",
           "WorkflowCompleted");
@@ -159,7 +160,7 @@ class RealJobsWorkflowIT {
       }
       System.out.printf("real chain: %d domain events -> %d training rows (%d train, %d"
               + " validation) -> validation AUC %.3f -> model %s in production%n",
-          stream.domainEvents(), featureVars.path("rows").asLong(),
+          node.featureMetrics().records(), featureVars.path("rows").asLong(),
           trainingVars.path("trainRows").asLong(), trainingVars.path("validationRows").asLong(),
           auc, modelId);
     } finally {
@@ -167,26 +168,33 @@ class RealJobsWorkflowIT {
     }
   }
 
-  /** Similar canary and baseline samples: the analysis finds the canary no worse. */
+  /** The node ingested at least {@code records} raw records and applied all it routed. */
+  private static boolean allApplied(TesseraNode node, long records) {
+    long routed = node.ingestMetrics().routed().values().stream().mapToLong(Long::longValue).sum();
+    return node.ingestMetrics().recordsIn() >= records
+        && node.featureMetrics().records() == routed;
+  }
+
+  /**
+   * Canary samples that equal the baseline's up to a rotation (same distribution): the analysis
+   * finds the canary no worse.
+   */
   private static Map<String, Object> canaryMetrics(String modelId) {
-    Random random = new Random(7);
-    List<Double> baseline = new ArrayList<>();
-    List<Double> canary = new ArrayList<>();
-    List<Double> baselineErrors = new ArrayList<>();
-    List<Double> canaryErrors = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      baseline.add(40 * Math.exp(0.3 * random.nextGaussian()));
-      canary.add(40 * Math.exp(0.3 * random.nextGaussian()));
+    List<Double> baselineLatency = new ArrayList<>();
+    List<Double> canaryLatency = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      baselineLatency.add(30.0 + (i * 7) % 23);
+      canaryLatency.add(30.0 + ((i + 11) * 7) % 23);
     }
+    List<Double> errorRates = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      baselineErrors.add(Math.abs(0.01 + 0.003 * random.nextGaussian()));
-      canaryErrors.add(Math.abs(0.01 + 0.003 * random.nextGaussian()));
+      errorRates.add(0.008 + 0.001 * (i % 5));
     }
     return Map.of("id", "canary_metrics/" + modelId + "/1", "name", "canary_metrics",
         "joinKeys", Map.of("modelId", modelId),
-        "payload", Map.of("modelId", modelId, "baselineLatencyMs", baseline,
-            "canaryLatencyMs", canary, "baselineErrorRate", baselineErrors,
-            "canaryErrorRate", canaryErrors));
+        "payload", Map.of("modelId", modelId, "baselineLatencyMs", baselineLatency,
+            "canaryLatencyMs", canaryLatency, "baselineErrorRate", errorRates,
+            "canaryErrorRate", errorRates));
   }
 
   /** Waits for a workflow of {@code kind} in {@code status} and {@code phase}; fails fast on a failure. */
