@@ -1,6 +1,8 @@
 package dev.tessera.sharding.ingest;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,7 +103,11 @@ public final class IngestPipeline {
                     return c;
                   })
                   .via(Flow.<ConsumerMessage.TransactionalMessage<byte[], byte[]>>create()
-                      .map(message -> envelope(router, rebuilder, revoked, message))
+                      .map(message -> route(router, rebuilder, revoked, message))
+                      // What the consumer has at hand, up to a poll's worth, without waiting
+                      // longer than a millisecond for more.
+                      .groupedWithin(settings.produceBatch(), Duration.ofMillis(1))
+                      .mapConcat(IngestPipeline::envelopes)
                       // Its own thread, apart from the consumer's and the producer's stages: it
                       // parses and encodes (the CPU work), and may block once per assignment
                       // while it rebuilds a partition's duplicate filter.
@@ -119,9 +125,12 @@ public final class IngestPipeline {
     return new IngestPipeline(system, control, completion);
   }
 
-  private static ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.PartitionOffset> envelope(
-      IngestRouter router, DedupRebuilder rebuilder, Set<Integer> revoked,
-      ConsumerMessage.TransactionalMessage<byte[], byte[]> message) {
+  /** A raw record's output (null: dropped as a duplicate) and its source offset. */
+  private record Routed(ProducerRecord<byte[], byte[]> out,
+      ConsumerMessage.PartitionOffset source) {}
+
+  private static Routed route(IngestRouter router, DedupRebuilder rebuilder,
+      Set<Integer> revoked, ConsumerMessage.TransactionalMessage<byte[], byte[]> message) {
     if (!revoked.isEmpty()) {
       for (Integer partition : Set.copyOf(revoked)) {
         router.forget(partition);
@@ -133,18 +142,49 @@ public final class IngestPipeline {
       rebuilder.rebuild(router, new TopicPartition(raw.topic(), raw.partition()), raw.offset(),
           raw.timestamp());
     }
-    ProducerRecord<byte[], byte[]> out = router.route(raw);
-    return out == null
-        ? ProducerMessage.passThrough(message.partitionOffset())
-        : ProducerMessage.single(out, message.partitionOffset());
+    return new Routed(router.route(raw), message.partitionOffset());
   }
 
-  /** Records the latency of a produced record; returns the number of results (one). */
+  /**
+   * One envelope per run of consecutive records of the same raw partition: their outputs, passing
+   * through the offset of the run's last record. The transactional producer commits the offset an
+   * envelope passes through, so an envelope must never hold records of two partitions (the
+   * earlier partition's offset would be left out of the transaction that holds its outputs).
+   */
+  private static List<ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.PartitionOffset>>
+      envelopes(List<Routed> routed) {
+    List<ProducerMessage.Envelope<byte[], byte[], ConsumerMessage.PartitionOffset>> envelopes =
+        new ArrayList<>();
+    List<ProducerRecord<byte[], byte[]>> run = new ArrayList<>();
+    for (int i = 0; i < routed.size(); i++) {
+      Routed r = routed.get(i);
+      if (r.out() != null) {
+        run.add(r.out());
+      }
+      boolean runEnds = i == routed.size() - 1 || !routed.get(i + 1).source().key()
+          .equals(r.source().key());
+      if (runEnds) {
+        envelopes.add(run.isEmpty() ? ProducerMessage.passThrough(r.source())
+            : ProducerMessage.multi(run, r.source()));
+        run = new ArrayList<>();
+      }
+    }
+    return envelopes;
+  }
+
+  /** Records the latency of each produced record; returns the number of results (one). */
   private static long recordLatency(
       ProducerMessage.Results<byte[], byte[], ConsumerMessage.PartitionOffset> results,
       IngestMetrics metrics) {
-    if (results instanceof ProducerMessage.Result<byte[], byte[], ConsumerMessage.PartitionOffset> r) {
-      metrics.latency((System.currentTimeMillis() - r.message().record().timestamp()) * 1000);
+    long now = System.currentTimeMillis();
+    if (results instanceof ProducerMessage.MultiResult<byte[], byte[],
+        ConsumerMessage.PartitionOffset> multi) {
+      for (ProducerMessage.MultiResultPart<byte[], byte[]> part : multi.getParts()) {
+        metrics.latency((now - part.record().timestamp()) * 1000);
+      }
+    } else if (results instanceof ProducerMessage.Result<byte[], byte[],
+        ConsumerMessage.PartitionOffset> r) {
+      metrics.latency((now - r.message().record().timestamp()) * 1000);
     }
     return 1;
   }

@@ -30,6 +30,8 @@ import java.util.Set;
  * @param engine the kernel's settings ({@code tessera.engine}): validation limits (future
  *     tolerance, size limit, schema versions) are the kernel's, shared with batch
  * @param referenceLoadTimeout how long start-up may wait to load the reference topics
+ * @param produceBatch at most this many consecutive records of one raw partition travel to the
+ *     transactional producer in one envelope
  */
 public record IngestSettings(
     String rawTopic,
@@ -44,7 +46,8 @@ public record IngestSettings(
     Duration dedupWindow,
     int dedupMaxIdsPerPartition,
     EngineSettings engine,
-    Duration referenceLoadTimeout) {
+    Duration referenceLoadTimeout,
+    int produceBatch) {
 
   public IngestSettings {
     Objects.requireNonNull(rawTopic, "rawTopic");
@@ -81,7 +84,8 @@ public record IngestSettings(
           positive(config, "dedup.window", prefix),
           atLeast(config, "dedup.max-ids-per-partition", 1, prefix),
           EngineSettings.create(root),
-          positive(config, "reference-load-timeout", prefix));
+          positive(config, "reference-load-timeout", prefix),
+          atLeast(config, "produce-batch", 1, prefix));
       Set<String> names = new HashSet<>(domain.values());
       List<String> others = List.of(settings.rawTopic, settings.deadLetterTopic,
           settings.contentMetadataTopic, settings.memberProfilesTopic);
@@ -109,7 +113,7 @@ public record IngestSettings(
     return new IngestSettings(namePrefix + rawTopic, namePrefix + deadLetterTopic, domain,
         namePrefix + contentMetadataTopic, namePrefix + memberProfilesTopic, rawPartitions,
         domainPartitions, namePrefix + consumerGroup, namePrefix + transactionalId, dedupWindow,
-        dedupMaxIdsPerPartition, engine, referenceLoadTimeout);
+        dedupMaxIdsPerPartition, engine, referenceLoadTimeout, produceBatch);
   }
 
   private static String topicName(Config config, String key, String prefix) {

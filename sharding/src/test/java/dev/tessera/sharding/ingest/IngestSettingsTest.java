@@ -51,6 +51,13 @@ class IngestSettingsTest {
   }
 
   @Test
+  void anEmptyProduceBatchNamesTheKey() {
+    assertThat(load("").produceBatch()).isEqualTo(500);
+    assertThatThrownBy(() -> load("tessera.ingest.produce-batch = 0"))
+        .hasMessageContaining("tessera.ingest.produce-batch = 0");
+  }
+
+  @Test
   void aMissingKeyIsNamed() {
     assertThatThrownBy(() -> IngestSettings.create(ConfigFactory.parseString(
             "tessera.ingest.topics.raw = x").resolve()))
