@@ -1,19 +1,17 @@
 package dev.tessera.deploy.demo;
 
-import dev.tessera.engine.event.Event;
 import dev.tessera.sharding.ingest.IngestSettings;
-import dev.tessera.simulations.generator.EventJson;
 import dev.tessera.simulations.generator.RecordKind;
 import dev.tessera.simulations.generator.SimulatedRecord;
 import dev.tessera.simulations.generator.Simulation;
 import dev.tessera.simulations.generator.SimulationConfig;
 import dev.tessera.simulations.kafka.SimulationProducer;
 import dev.tessera.simulations.kafka.SimulationTopics;
+import dev.tessera.simulations.live.SteadyRate;
+import dev.tessera.simulations.live.WallClockRetiming;
 import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,23 +58,14 @@ public final class LiveTraffic implements AutoCloseable {
   }
 
   private void produce(Simulation simulation, String bootstrap, IngestSettings topics, int rate) {
-    long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
-    long next = System.nanoTime();
-    long frontier = Long.MIN_VALUE;
+    SteadyRate pace = new SteadyRate(rate);
+    WallClockRetiming retiming = new WallClockRetiming();
     try (SimulationProducer producer = SimulationProducer.create(bootstrap)) {
       Iterator<SimulatedRecord> records = simulation.records();
       while (running && records.hasNext()) {
-        SimulatedRecord record = records.next();
-        SimulatedRecord live = record;
-        if (record.kind() != RecordKind.MALFORMED) {
-          Event event = record.truth().event();
-          frontier = Math.max(frontier, event.eventTime());
-          long eventTime = Math.max(0, System.currentTimeMillis() - (frontier - event.eventTime()));
-          Event moved = new Event(event.eventId(), event.memberId(), event.type(), eventTime,
-              event.schemaVersion(), event.titleId(), event.watchedSeconds(), event.rating(),
-              event.query(), event.bandwidthKbps(), event.latencyMs(), event.resolution());
-          live = new SimulatedRecord(record.key(), EventJson.write(moved), record.truth());
-          firstMember.compareAndSet(null, event.memberId());
+        SimulatedRecord live = retiming.retime(records.next(), System.currentTimeMillis());
+        if (live.kind() != RecordKind.MALFORMED) {
+          firstMember.compareAndSet(null, live.truth().event().memberId());
         }
         producer.send(live, topics.rawTopic(), topics.rawPartitions(), (metadata, error) -> {
           if (error != null) {
@@ -84,13 +73,7 @@ public final class LiveTraffic implements AutoCloseable {
           }
         });
         produced.incrementAndGet();
-        next += intervalNanos;
-        long wait = next - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
-        } else if (wait < -TimeUnit.SECONDS.toNanos(1)) {
-          next = System.nanoTime(); // fell behind (GC, a slow broker): do not burst to catch up
-        }
+        pace.awaitNext();
       }
     } catch (RuntimeException e) {
       log.error("Demo traffic stopped", e);

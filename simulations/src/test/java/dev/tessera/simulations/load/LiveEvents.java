@@ -1,21 +1,18 @@
 package dev.tessera.simulations.load;
 
-import dev.tessera.engine.event.Event;
-import dev.tessera.simulations.generator.EventJson;
-import dev.tessera.simulations.generator.RecordKind;
 import dev.tessera.simulations.generator.SimulatedRecord;
 import dev.tessera.simulations.generator.Simulation;
 import dev.tessera.simulations.generator.SimulationConfig;
 import dev.tessera.simulations.kafka.SimulationProducer;
+import dev.tessera.simulations.live.SteadyRate;
+import dev.tessera.simulations.live.WallClockRetiming;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,22 +74,12 @@ final class LiveEvents implements AutoCloseable {
   }
 
   private void produce() {
-    long intervalNanos = TimeUnit.SECONDS.toNanos(1) / settings.eventRate();
-    long next = System.nanoTime();
-    long frontier = Long.MIN_VALUE;
+    SteadyRate pace = new SteadyRate(settings.eventRate());
+    WallClockRetiming retiming = new WallClockRetiming();
     try (SimulationProducer producer = SimulationProducer.create(settings.kafka())) {
       Iterator<SimulatedRecord> records = simulation.records();
       while (running && records.hasNext()) {
-        SimulatedRecord record = records.next();
-        if (record.kind() != RecordKind.MALFORMED) {
-          Event event = record.truth().event();
-          frontier = Math.max(frontier, event.eventTime());
-          long eventTime = Math.max(0, System.currentTimeMillis() - (frontier - event.eventTime()));
-          Event moved = new Event(event.eventId(), event.memberId(), event.type(), eventTime,
-              event.schemaVersion(), event.titleId(), event.watchedSeconds(), event.rating(),
-              event.query(), event.bandwidthKbps(), event.latencyMs(), event.resolution());
-          record = new SimulatedRecord(record.key(), EventJson.write(moved), record.truth());
-        }
+        SimulatedRecord record = retiming.retime(records.next(), System.currentTimeMillis());
         producer.send(record, settings.topics().raw(), settings.topics().rawPartitions(),
             (metadata, error) -> {
               if (error == null) {
@@ -103,13 +90,7 @@ final class LiveEvents implements AutoCloseable {
               }
             });
         sent.incrementAndGet();
-        next += intervalNanos;
-        long wait = next - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
-        } else if (wait < -TimeUnit.SECONDS.toNanos(1)) {
-          next = System.nanoTime(); // fell behind (GC, a slow broker): do not burst to catch up
-        }
+        pace.awaitNext();
       }
       producer.flush();
     } catch (RuntimeException e) {
