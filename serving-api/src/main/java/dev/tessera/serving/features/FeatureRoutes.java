@@ -11,6 +11,7 @@ import dev.tessera.serving.http.Json;
 import dev.tessera.sharding.store.Lookup;
 import dev.tessera.sharding.store.StoredSnapshot;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -235,16 +236,23 @@ public final class FeatureRoutes extends AllDirectives {
         json.writeNumberField("expiresAt", snapshot.expiresAt());
         if (read.status() == GroupRead.Status.PRESENT) {
           json.writeObjectFieldStart("values");
-          for (Map.Entry<String, Object> value : snapshot.values().entrySet()) {
-            json.writeFieldName(value.getKey());
-            Json.writeValue(json, value.getValue());
-          }
+          // forEach, not entrySet(): the store's compact map makes no entry object per value.
+          snapshot.values().forEach((name, value) -> writeField(json, name, value));
           json.writeEndObject();
         }
       }
       json.writeEndObject();
     }
     json.writeEndObject();
+  }
+
+  private static void writeField(JsonGenerator json, String name, Object value) {
+    try {
+      json.writeFieldName(name);
+      Json.writeValue(json, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The body of a batch read: {@code {"memberIds": [...], "groups": [...]}} (groups optional). */

@@ -13,6 +13,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.util.ByteString;
 
 /** JSON in and out of the HTTP layer: one shared, configured Jackson mapper and response helpers. */
 public final class Json {
@@ -30,23 +31,47 @@ public final class Json {
   }
 
   public static byte[] bytes(Writer writer) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-    try (JsonGenerator generator = FACTORY.createGenerator(out)) {
-      writer.write(generator);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return written(writer).toByteArray();
   }
 
+  /** A response that owns {@code body}: the caller must not change the array afterwards. */
   public static HttpResponse response(StatusCode status, byte[] body) {
+    return response(status, ByteString.fromArrayUnsafe(body));
+  }
+
+  /**
+   * A response written straight into its body's buffer: one array per response, neither copied
+   * out of the stream nor again into the entity (the read path's main garbage).
+   */
+  public static HttpResponse response(StatusCode status, Writer writer) {
+    return response(status, written(writer).toByteString());
+  }
+
+  private static HttpResponse response(StatusCode status, ByteString body) {
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
 
-  public static HttpResponse response(StatusCode status, Writer writer) {
-    return response(status, bytes(writer));
+  private static Body written(Writer writer) {
+    Body out = new Body();
+    try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+      writer.write(generator);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /** A growing buffer whose content becomes a {@link ByteString} without a copy. */
+  private static final class Body extends ByteArrayOutputStream {
+    Body() {
+      super(1024);
+    }
+
+    ByteString toByteString() {
+      return ByteString.fromArrayUnsafe(buf, 0, count);
+    }
   }
 
   public static HttpResponse response(StatusCode status, Object value) {
