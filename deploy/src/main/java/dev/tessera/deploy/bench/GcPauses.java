@@ -5,6 +5,8 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.management.ListenerNotFoundException;
@@ -14,16 +16,21 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 /**
- * This JVM's garbage-collection pauses while it is open: how many, their total and the longest,
- * from the collectors' notifications (G1's and Parallel's collector beans report pauses; the
- * concurrent cycles of ZGC and Shenandoah report their short pauses too).
+ * This JVM's garbage collections while it is open, per collector: how many, their total and the
+ * longest, from the collectors' notifications. G1's and Parallel's collectors report
+ * stop-the-world pauses; ZGC reports its concurrent cycles ("ZGC Cycles", not pauses) and its
+ * pauses ("ZGC Pauses") apart.
  */
 final class GcPauses implements AutoCloseable {
   private final List<NotificationEmitter> emitters = new ArrayList<>();
   private final NotificationListener listener = this::onNotification;
-  private final LongAdder count = new LongAdder();
-  private final LongAdder totalMillis = new LongAdder();
-  private final AtomicLong maxMillis = new AtomicLong();
+  private final Map<String, Collector> collectors = new ConcurrentSkipListMap<>();
+
+  private static final class Collector {
+    final LongAdder count = new LongAdder();
+    final LongAdder totalMillis = new LongAdder();
+    final AtomicLong maxMillis = new AtomicLong();
+  }
 
   GcPauses() {
     for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -42,15 +49,22 @@ final class GcPauses implements AutoCloseable {
     GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
         (CompositeData) notification.getUserData());
     long millis = info.getGcInfo().getDuration();
-    count.increment();
-    totalMillis.add(millis);
-    maxMillis.accumulateAndGet(millis, Math::max);
+    Collector collector = collectors.computeIfAbsent(info.getGcName(), name -> new Collector());
+    collector.count.increment();
+    collector.totalMillis.add(millis);
+    collector.maxMillis.accumulateAndGet(millis, Math::max);
   }
 
-  /** E.g. {@code 12 pauses, 85 ms in all, longest 14 ms}. */
+  /** E.g. {@code G1 Young Generation: 12 in 85 ms, longest 14 ms}, or {@code none}. */
   String summary() {
-    return count.sum() + " pauses, " + totalMillis.sum() + " ms in all, longest "
-        + maxMillis.get() + " ms";
+    if (collectors.isEmpty()) {
+      return "none";
+    }
+    StringBuilder out = new StringBuilder();
+    collectors.forEach((name, c) -> out.append(out.length() == 0 ? "" : "; ").append(name)
+        .append(": ").append(c.count.sum()).append(" in ").append(c.totalMillis.sum())
+        .append(" ms, longest ").append(c.maxMillis.get()).append(" ms"));
+    return out.toString();
   }
 
   @Override

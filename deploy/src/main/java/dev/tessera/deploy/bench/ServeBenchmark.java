@@ -40,7 +40,7 @@ import org.HdrHistogram.Histogram;
  * node whose member entities consume simulated events for {@code --members} members, then an
  * open-model load (requests on a fixed schedule, latency from the intended send time; in a JVM
  * of its own) of single reads and of batch reads of 100 members. Prints req/s and p50/p99/p99.9
- * of each, and the node's garbage-collection pauses during each run.
+ * of each, and the node's garbage collections during each run.
  *
  * <p>With the default {@code --read-max-age 1s}, reads of members whose vector is older than a
  * second (all of them once the traffic stops) are refreshed by the member's entity as of the read;
@@ -179,7 +179,7 @@ public final class ServeBenchmark {
         latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
         latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0,
         result.errors(), result.statuses());
-    out.printf("  %-18s node GC during the run: %s%n", "", pauses.summary());
+    out.printf("  %-18s node GC during the run (%s)%n", "", pauses.summary());
   }
 
   private static int parse(String flag, String value) {
