@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -52,7 +53,7 @@ class RealJobsWorkflowIT {
   void simulatedTrafficBecomesATrainedModelThatIsRegisteredCanaryAnalysedAndRolledOut(
       LocalInfrastructure infrastructure, TestNamespace names) throws Exception {
     Path root = Path.of(System.getProperty("user.dir")).getParent();
-    // Kept under target/ for a post-mortem: the step logs, the training set and its report.
+    // Under target/, kept when the test fails for a post-mortem: step logs, training set, report.
     Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")),
         "real-jobs-it-").toAbsolutePath();
     assertThat(root.resolve("batch/target/runtime.classpath"))
@@ -81,6 +82,7 @@ class RealJobsWorkflowIT {
             archive))
         .withFallback(NodeConfig.forLocal(infrastructure, names.keyspace("node"), 0));
     TesseraNode node = TesseraNode.start(config);
+    boolean passed = false;
     try {
       // Live traffic: every event is ingested as it happens. (A stream produced after the fact
       // gives point-in-time features of zero at every label instant: nothing had been ingested
@@ -163,8 +165,16 @@ class RealJobsWorkflowIT {
           node.featureMetrics().records(), featureVars.path("rows").asLong(),
           trainingVars.path("trainRows").asLong(), trainingVars.path("validationRows").asLong(),
           auc, modelId);
+      passed = true;
     } finally {
       node.stop(Duration.ofSeconds(60));
+    }
+    if (passed) {
+      try (Stream<Path> paths = Files.walk(work)) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
     }
   }
 
