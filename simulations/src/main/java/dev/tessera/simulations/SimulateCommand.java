@@ -178,8 +178,10 @@ public final class SimulateCommand {
     ArrayDeque<Pending> pending = new ArrayDeque<>();
     long interval = settings.progressInterval().toNanos();
     long start = System.nanoTime();
-    long deadline =
-        options.duration() == null ? Long.MAX_VALUE : start + options.duration().toNanos();
+    // A paced run (--rate R --duration D) sends exactly its planned R x D records, the last one
+    // due just before D: cutting it at D would drop the last records whenever the machine is
+    // late. Only an unpaced run (--rate 0) is bounded by the clock.
+    long deadline = planned < 0 ? start + options.duration().toNanos() : Long.MAX_VALUE;
     long nextProgress = start + interval;
     while ((planned < 0 || counts.sent < planned) && failure.get() == null) {
       long now = System.nanoTime();
