@@ -38,7 +38,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -92,12 +91,12 @@ public final class PipelineBenchmark {
           Thread.sleep(50);
         }
         SnapshotTable table = new SnapshotTable(StoreSettings.create(config).maxEntries());
-        ActorRef<OnlineStore.Command> store = system.systemActorOf(
+        system.systemActorOf(
             OnlineStore.create(StoreSettings.create(config), table), "online-store",
             Props.empty());
         MemberStateStore states =
             MemberStateStore.create(system, MemberStateStore.Settings.create(config));
-        FeaturePipeline.initSharding(system, groups, new OnlineStoreSink(store),
+        FeaturePipeline.initSharding(system, groups, new OnlineStoreSink(table),
             topics.domainPartitions(), states, settings);
         System.gc();
         long heapBefore = usedHeap();

@@ -3,7 +3,6 @@ package dev.tessera.sharding.member;
 import dev.tessera.engine.definition.FeatureGroup;
 import dev.tessera.engine.event.EnrichedEvent;
 import dev.tessera.engine.event.EventStream;
-import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.engine.state.MemberFeatureState;
 import dev.tessera.engine.window.Outcome;
 import dev.tessera.sharding.CborSerializable;
@@ -365,14 +364,13 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     Map<String, StoredSnapshot> published = new LinkedHashMap<>();
     for (MemberFeatureState state : states.values()) {
       long asOf = Math.max(now, state.exactFrom());
-      long[] offsets = lastOffsets(state);
-      FeatureSnapshot snapshot = state.snapshot(asOf, System.currentTimeMillis());
+      StoredSnapshot snapshot = StoredSnapshot.of(state.snapshot(asOf, System.currentTimeMillis()),
+          state.group().version(), snapshotVersion, lastOffsets(state));
       if (snapshot.watermark() != Long.MIN_VALUE) {
         // A member with no accepted event is not stored: probing unknown ids fills nothing.
-        sink.publish(snapshot, state.group().version(), snapshotVersion, offsets);
+        sink.publish(snapshot);
       }
-      published.put(state.group().name(),
-          StoredSnapshot.of(snapshot, state.group().version(), snapshotVersion, offsets));
+      published.put(state.group().name(), snapshot);
     }
     return published;
   }
