@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Persistence: the state of every group is one row in Cassandra ({@link MemberStateStore}),
  * loaded when the entity starts (commands wait in a stash meanwhile) and written on {@link
- * Persist}. An entity idle for the idle timeout passivates itself, but only when its state is
- * durable. Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic
+ * Persist}. Sharding passivates an entity idle for the idle timeout (its idle strategy: no timer
+ * per entity, see {@code FeaturePipeline.initSharding}); the entity writes what is not durable yet
+ * before it stops. Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic
  * partition ({@link MemberShards}), placed on the node consuming that partition.
  */
 public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Command> {
@@ -113,10 +114,6 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   private record Saved(ActorRef<StatusReply<Done>> replyTo, long appliedAtSave, Throwable failure)
       implements Command {}
 
-  private enum Idle implements Command {
-    INSTANCE
-  }
-
   private final String memberId;
   private final Map<String, MemberFeatureState> states = new LinkedHashMap<>();
   private final SnapshotSink sink;
@@ -129,7 +126,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
 
   private MemberFeatures(ActorContext<Command> context, String memberId, List<FeatureGroup> groups,
       SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard,
-      Map<String, MemberStateStore.Stored> stored, Duration idleTimeout) {
+      Map<String, MemberStateStore.Stored> stored) {
     super(context);
     this.memberId = memberId;
     this.sink = sink;
@@ -141,25 +138,22 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
           ? MemberFeatureState.fromBytes(group, saved.state())
           : MemberFeatureState.create(group, memberId));
     }
-    if (store != null && shard != null) {
-      context.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
-    }
   }
 
   /**
    * @param store where the state is durable, or null to keep it in memory only (tests)
-   * @param shard the entity's shard, for self-passivation, or null never to passivate
+   * @param shard the entity's shard, to passivate after a read of a member without events, or null
+   *     never to
    */
   public static Behavior<Command> create(String memberId, List<FeatureGroup> groups,
-      SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard,
-      Duration idleTimeout) {
+      SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard) {
     if (store == null) {
       return Behaviors.setup(context -> new MemberFeatures(
-          context, memberId, groups, sink, null, shard, Map.of(), idleTimeout));
+          context, memberId, groups, sink, null, shard, Map.of()));
     }
     return Behaviors.withStash(10_000, stash -> Behaviors.setup(context -> {
       load(context, store, memberId, 1);
-      return loading(context, stash, memberId, groups, sink, store, shard, idleTimeout);
+      return loading(context, stash, memberId, groups, sink, store, shard);
     }));
   }
 
@@ -171,10 +165,10 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
 
   private static Behavior<Command> loading(ActorContext<Command> context,
       StashBuffer<Command> stash, String memberId, List<FeatureGroup> groups, SnapshotSink sink,
-      MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard, Duration idleTimeout) {
+      MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.receive(Command.class)
         .onMessage(Loaded.class, loaded -> stash.unstashAll(new MemberFeatures(context, memberId,
-            groups, sink, store, shard, loaded.states(), idleTimeout)))
+            groups, sink, store, shard, loaded.states())))
         .onMessage(LoadFailed.class, failed -> {
           // Keep the stashed commands and try again: nothing was applied yet.
           Duration delay = Duration.ofMillis(Math.min(10_000, 100L << Math.min(7, failed.attempt())));
@@ -203,7 +197,6 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
         .onMessage(Refresh.class, this::onRefresh)
         .onMessage(Persist.class, this::onPersist)
         .onMessage(Saved.class, this::onSaved)
-        .onMessage(Idle.class, this::onIdle)
         .onMessage(Stop.class, this::onStop)
         .build();
   }
@@ -338,13 +331,6 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     } else {
       appliedWhenDurable = Math.max(appliedWhenDurable, saved.appliedAtSave());
       saved.replyTo().tell(StatusReply.ack());
-    }
-    return this;
-  }
-
-  private Behavior<Command> onIdle(Idle idle) {
-    if (applied == appliedWhenDurable) {
-      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
     }
     return this;
   }

@@ -38,12 +38,11 @@ class FeatureReaderTest {
       throws Exception {
     SnapshotTable table = new SnapshotTable(1000);
     ActorRef<MemberFeatures.Command> member = testKit.spawn(
-        MemberFeatures.create("m1", List.of(GROUP), new OnlineStoreSink(table), null, null,
-            Duration.ofMinutes(2)));
+        MemberFeatures.create("m1", List.of(GROUP), new OnlineStoreSink(table), null, null));
     TestProbe<ClusterSharding.ShardCommand> ghostShard = testKit.createTestProbe();
     ActorRef<MemberFeatures.Command> ghost = testKit.spawn(
         MemberFeatures.create("ghost", List.of(GROUP), new OnlineStoreSink(table), null,
-            ghostShard.ref(), Duration.ofMinutes(2)));
+            ghostShard.ref()));
     Map<String, ActorRef<MemberFeatures.Command>> entities = Map.of("m1", member, "ghost", ghost);
     FeatureReader reader = new FeatureReader(testKit.system(), table, entities::get,
         Duration.ofSeconds(1), Duration.ofSeconds(5));
