@@ -140,7 +140,8 @@ public final class FeaturePipeline {
     KafkaProducer<byte[], byte[]> lateProducer = new KafkaProducer<>(producerProperties,
         new ByteArraySerializer(), new ByteArraySerializer());
     ConsumerSettings<byte[], byte[]> consumerSettings =
-        ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+        ConsumerSettings.create(system.settings().config().getConfig("tessera.features.consumer"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())
             .withBootstrapServers(bootstrapServers)
             .withGroupId(settings.consumerGroup())
             .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
