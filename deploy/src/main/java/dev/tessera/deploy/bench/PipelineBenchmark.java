@@ -38,7 +38,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -92,12 +91,12 @@ public final class PipelineBenchmark {
           Thread.sleep(50);
         }
         SnapshotTable table = new SnapshotTable(StoreSettings.create(config).maxEntries());
-        ActorRef<OnlineStore.Command> store = system.systemActorOf(
+        system.systemActorOf(
             OnlineStore.create(StoreSettings.create(config), table), "online-store",
             Props.empty());
         MemberStateStore states =
             MemberStateStore.create(system, MemberStateStore.Settings.create(config));
-        FeaturePipeline.initSharding(system, groups, new OnlineStoreSink(store),
+        FeaturePipeline.initSharding(system, groups, new OnlineStoreSink(table),
             topics.domainPartitions(), states, settings);
         System.gc();
         long heapBefore = usedHeap();
@@ -106,7 +105,9 @@ public final class PipelineBenchmark {
         long started = System.nanoTime();
         FeaturePipeline pipeline =
             FeaturePipeline.start(system, bootstrap, topics, settings, metrics, true);
-        while (metrics.records() < filled) {
+        SteadyState steady = new SteadyState(filled);
+        while (metrics.records() < filled || !steady.ended()) {
+          steady.sample(answered(metrics), System.nanoTime(), processCpuNanos());
           Thread.sleep(20);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -117,6 +118,9 @@ public final class PipelineBenchmark {
                 + " consumer-group join included)%n", filled / seconds, filled, seconds);
         out.printf("  CPU per event in the node's JVM: %.1f µs (2 cores in all, brokers too)%n",
             cpu / 1000.0 / filled);
+        out.printf("  steady state (events %d%% to %d%% of the run answered): %,.0f events/s,"
+                + " %.1f µs of CPU per event%n", SteadyState.FROM_PERCENT, SteadyState.TO_PERCENT,
+            steady.eventsPerSecond(), steady.cpuMicrosPerEvent());
         out.printf("  %d batches, %d member messages (%.1f events each); %d late, %d duplicates%n",
             metrics.batches(), metrics.memberMessages(),
             (double) filled / Math.max(1, metrics.memberMessages()), metrics.late(),
@@ -179,6 +183,59 @@ public final class PipelineBenchmark {
     out.printf("  filled the domain topics with %d events in %.1f s%n", written,
         (System.nanoTime() - started) / 1e9);
     return written;
+  }
+
+  /** Events the members answered for (applied or not): what a batch's replies counted. */
+  private static long answered(FeatureMetrics metrics) {
+    return metrics.accepted() + metrics.late() + metrics.duplicates() + metrics.alreadyApplied();
+  }
+
+  /**
+   * Rate and CPU between the samples where the answered events first reach {@link #FROM_PERCENT}
+   * and {@link #TO_PERCENT} of the run: without start-up (consumer-group join, the first entities
+   * of every shard) and the last partitions' tail.
+   */
+  private static final class SteadyState {
+    static final int FROM_PERCENT = 10;
+    static final int TO_PERCENT = 90;
+    private final long from;
+    private final long to;
+    private long fromEvents = -1;
+    private long fromNanos;
+    private long fromCpu;
+    private long toEvents = -1;
+    private long toNanos;
+    private long toCpu;
+
+    SteadyState(long events) {
+      this.from = events * FROM_PERCENT / 100;
+      this.to = events * TO_PERCENT / 100;
+    }
+
+    void sample(long events, long nanos, long cpu) {
+      if (fromEvents < 0 && events >= from) {
+        fromEvents = events;
+        fromNanos = nanos;
+        fromCpu = cpu;
+      }
+      if (toEvents < 0 && events >= to) {
+        toEvents = events;
+        toNanos = nanos;
+        toCpu = cpu;
+      }
+    }
+
+    boolean ended() {
+      return toEvents >= 0;
+    }
+
+    double eventsPerSecond() {
+      return (toEvents - fromEvents) / ((toNanos - fromNanos) / 1e9);
+    }
+
+    double cpuMicrosPerEvent() {
+      return (toCpu - fromCpu) / 1000.0 / (toEvents - fromEvents);
+    }
   }
 
   private static long usedHeap() {

@@ -42,7 +42,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -124,11 +123,11 @@ public final class RoundTrip {
     ReferenceCache references = new ReferenceCache(new ObjectMapper());
     try (ReferenceLoader loader = ReferenceLoader.start(bootstrap, topics, references)) {
       loader.awaitCaughtUp();
-      ActorRef<OnlineStore.Command> store = first.systemActorOf(
+      first.systemActorOf(
           OnlineStore.create(StoreSettings.create(config), table), "online-store", Props.empty());
       MemberStateStore states =
           MemberStateStore.create(first, MemberStateStore.Settings.create(config));
-      FeaturePipeline.initSharding(first, groups, new OnlineStoreSink(store),
+      FeaturePipeline.initSharding(first, groups, new OnlineStoreSink(table),
           topics.domainPartitions(), states, featureSettings);
       IngestPipeline ingestion = IngestPipeline.start(first, bootstrap, topics, references,
           ingestMetrics, topics.transactionalId());

@@ -44,7 +44,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
@@ -174,10 +173,10 @@ public final class TesseraNode {
     loader.awaitCaughtUp();
 
     SnapshotTable table = new SnapshotTable(settings.store().maxEntries());
-    ActorRef<OnlineStore.Command> store = system.systemActorOf(
+    system.systemActorOf(
         OnlineStore.create(settings.store(), table), "online-store", Props.empty());
     MemberStateStore states = MemberStateStore.create(system, settings.state());
-    FeaturePipeline.initSharding(system, settings.registry().all(), new OnlineStoreSink(store),
+    FeaturePipeline.initSharding(system, settings.registry().all(), new OnlineStoreSink(table),
         settings.ingest().domainPartitions(), states, settings.features());
 
     IngestMetrics ingestMetrics = new IngestMetrics();

@@ -91,13 +91,26 @@ public final class FeaturePipeline {
     ClusterSharding.get(system).init(
         Entity.of(MemberFeatures.ENTITY_KEY,
                 context -> MemberFeatures.create(context.getEntityId(), groups, sink, store,
-                    store == null ? null : context.getShard(), settings.idleTimeout()))
+                    store == null ? null : context.getShard()))
             .withMessageExtractor(MemberShards.<MemberFeatures.Command>extractor(partitions))
             .withStopMessage(MemberFeatures.Stop.INSTANCE)
             .withAllocationStrategy(new ExternalShardAllocationStrategy(system,
                 MemberFeatures.ENTITY_KEY.name(), Timeout.create(Duration.ofSeconds(5))))
-            // Entities passivate themselves, and only once their state is durable.
-            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+            .withSettings(shardingSettings(system, store != null, settings.idleTimeout())));
+  }
+
+  /**
+   * Sharding's own idle passivation when state is durable (the shard notes each delivery; an
+   * entity's receive timeout would cancel and reschedule a timer per message), none when state
+   * lives in memory only. A passivated entity gets {@link MemberFeatures.Stop} and writes what is
+   * not durable yet before it stops; the shard buffers its messages meanwhile.
+   */
+  private static ClusterShardingSettings shardingSettings(ActorSystem<?> system, boolean durable,
+      Duration idleTimeout) {
+    ClusterShardingSettings none = ClusterShardingSettings.create(system)
+        .withNoPassivationStrategy();
+    return durable ? none.withPassivationStrategy(
+        none.passivationStrategySettings().withIdleEntityPassivation(idleTimeout)) : none;
   }
 
   /**
@@ -127,7 +140,8 @@ public final class FeaturePipeline {
     KafkaProducer<byte[], byte[]> lateProducer = new KafkaProducer<>(producerProperties,
         new ByteArraySerializer(), new ByteArraySerializer());
     ConsumerSettings<byte[], byte[]> consumerSettings =
-        ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+        ConsumerSettings.create(system.settings().config().getConfig("tessera.features.consumer"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())
             .withBootstrapServers(bootstrapServers)
             .withGroupId(settings.consumerGroup())
             .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param replyTimeout how long a batch waits for its members; then the stream restarts
  * @param checkpointInterval how often each partition's members are made durable and its offsets
  *     committed
- * @param idleTimeout an entity idle this long (and durable) passivates
+ * @param idleTimeout sharding passivates an entity idle this long (when state is durable)
  */
 public record FeatureSettings(
     String consumerGroup, String lateEventsTopic, int maxBatch, Duration maxBatchDelay,

@@ -3,7 +3,6 @@ package dev.tessera.sharding.member;
 import dev.tessera.engine.definition.FeatureGroup;
 import dev.tessera.engine.event.EnrichedEvent;
 import dev.tessera.engine.event.EventStream;
-import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.engine.state.MemberFeatureState;
 import dev.tessera.engine.window.Outcome;
 import dev.tessera.sharding.CborSerializable;
@@ -43,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Persistence: the state of every group is one row in Cassandra ({@link MemberStateStore}),
  * loaded when the entity starts (commands wait in a stash meanwhile) and written on {@link
- * Persist}. An entity idle for the idle timeout passivates itself, but only when its state is
- * durable. Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic
+ * Persist}. Sharding passivates an entity idle for the idle timeout (its idle strategy: no timer
+ * per entity, see {@code FeaturePipeline.initSharding}); the entity writes what is not durable yet
+ * before it stops. Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic
  * partition ({@link MemberShards}), placed on the node consuming that partition.
  */
 public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Command> {
@@ -114,10 +114,6 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   private record Saved(ActorRef<StatusReply<Done>> replyTo, long appliedAtSave, Throwable failure)
       implements Command {}
 
-  private enum Idle implements Command {
-    INSTANCE
-  }
-
   private final String memberId;
   private final Map<String, MemberFeatureState> states = new LinkedHashMap<>();
   private final SnapshotSink sink;
@@ -130,7 +126,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
 
   private MemberFeatures(ActorContext<Command> context, String memberId, List<FeatureGroup> groups,
       SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard,
-      Map<String, MemberStateStore.Stored> stored, Duration idleTimeout) {
+      Map<String, MemberStateStore.Stored> stored) {
     super(context);
     this.memberId = memberId;
     this.sink = sink;
@@ -142,25 +138,22 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
           ? MemberFeatureState.fromBytes(group, saved.state())
           : MemberFeatureState.create(group, memberId));
     }
-    if (store != null && shard != null) {
-      context.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
-    }
   }
 
   /**
    * @param store where the state is durable, or null to keep it in memory only (tests)
-   * @param shard the entity's shard, for self-passivation, or null never to passivate
+   * @param shard the entity's shard, to passivate after a read of a member without events, or null
+   *     never to
    */
   public static Behavior<Command> create(String memberId, List<FeatureGroup> groups,
-      SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard,
-      Duration idleTimeout) {
+      SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard) {
     if (store == null) {
       return Behaviors.setup(context -> new MemberFeatures(
-          context, memberId, groups, sink, null, shard, Map.of(), idleTimeout));
+          context, memberId, groups, sink, null, shard, Map.of()));
     }
     return Behaviors.withStash(10_000, stash -> Behaviors.setup(context -> {
       load(context, store, memberId, 1);
-      return loading(context, stash, memberId, groups, sink, store, shard, idleTimeout);
+      return loading(context, stash, memberId, groups, sink, store, shard);
     }));
   }
 
@@ -172,10 +165,10 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
 
   private static Behavior<Command> loading(ActorContext<Command> context,
       StashBuffer<Command> stash, String memberId, List<FeatureGroup> groups, SnapshotSink sink,
-      MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard, Duration idleTimeout) {
+      MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.receive(Command.class)
         .onMessage(Loaded.class, loaded -> stash.unstashAll(new MemberFeatures(context, memberId,
-            groups, sink, store, shard, loaded.states(), idleTimeout)))
+            groups, sink, store, shard, loaded.states())))
         .onMessage(LoadFailed.class, failed -> {
           // Keep the stashed commands and try again: nothing was applied yet.
           Duration delay = Duration.ofMillis(Math.min(10_000, 100L << Math.min(7, failed.attempt())));
@@ -204,7 +197,6 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
         .onMessage(Refresh.class, this::onRefresh)
         .onMessage(Persist.class, this::onPersist)
         .onMessage(Saved.class, this::onSaved)
-        .onMessage(Idle.class, this::onIdle)
         .onMessage(Stop.class, this::onStop)
         .build();
   }
@@ -343,13 +335,6 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     return this;
   }
 
-  private Behavior<Command> onIdle(Idle idle) {
-    if (applied == appliedWhenDurable) {
-      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
-    }
-    return this;
-  }
-
   private static long[] lastOffsets(MemberFeatureState state) {
     long[] offsets = new long[EventStream.count()];
     for (EventStream stream : EventStream.values()) {
@@ -365,14 +350,13 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
     Map<String, StoredSnapshot> published = new LinkedHashMap<>();
     for (MemberFeatureState state : states.values()) {
       long asOf = Math.max(now, state.exactFrom());
-      long[] offsets = lastOffsets(state);
-      FeatureSnapshot snapshot = state.snapshot(asOf, System.currentTimeMillis());
+      StoredSnapshot snapshot = StoredSnapshot.of(state.snapshot(asOf, System.currentTimeMillis()),
+          state.group().version(), snapshotVersion, lastOffsets(state));
       if (snapshot.watermark() != Long.MIN_VALUE) {
         // A member with no accepted event is not stored: probing unknown ids fills nothing.
-        sink.publish(snapshot, state.group().version(), snapshotVersion, offsets);
+        sink.publish(snapshot);
       }
-      published.put(state.group().name(),
-          StoredSnapshot.of(snapshot, state.group().version(), snapshotVersion, offsets));
+      published.put(state.group().name(), snapshot);
     }
     return published;
   }

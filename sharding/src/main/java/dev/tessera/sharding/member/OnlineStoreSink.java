@@ -1,22 +1,22 @@
 package dev.tessera.sharding.member;
 
-import dev.tessera.engine.state.FeatureSnapshot;
-import dev.tessera.sharding.store.OnlineStore;
+import dev.tessera.sharding.store.SnapshotTable;
 import dev.tessera.sharding.store.StoredSnapshot;
-import org.apache.pekko.actor.typed.ActorRef;
+import java.util.Objects;
 
-/** Publishes member snapshots to the node's {@link OnlineStore}: one fire-and-forget put each. */
+/**
+ * Publishes member snapshots to the node's online store by putting them straight into its
+ * thread-safe {@link SnapshotTable}: no message to the store's actor per snapshot.
+ */
 public final class OnlineStoreSink implements SnapshotSink {
-  private final ActorRef<OnlineStore.Command> store;
+  private final SnapshotTable table;
 
-  public OnlineStoreSink(ActorRef<OnlineStore.Command> store) {
-    this.store = store;
+  public OnlineStoreSink(SnapshotTable table) {
+    this.table = Objects.requireNonNull(table, "table");
   }
 
   @Override
-  public void publish(
-      FeatureSnapshot snapshot, int groupVersion, long snapshotVersion, long[] lastOffsets) {
-    store.tell(new OnlineStore.Put(
-        StoredSnapshot.of(snapshot, groupVersion, snapshotVersion, lastOffsets)));
+  public void publish(StoredSnapshot snapshot) {
+    table.put(snapshot);
   }
 }

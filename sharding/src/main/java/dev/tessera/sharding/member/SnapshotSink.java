@@ -1,6 +1,6 @@
 package dev.tessera.sharding.member;
 
-import dev.tessera.engine.state.FeatureSnapshot;
+import dev.tessera.sharding.store.StoredSnapshot;
 
 /**
  * Where a member entity publishes its snapshots: the node's online store in production, a
@@ -9,14 +9,11 @@ import dev.tessera.engine.state.FeatureSnapshot;
 @FunctionalInterface
 public interface SnapshotSink {
 
-  /**
-   * @param snapshotVersion increases with every publication of this member and group
-   * @param lastOffsets the last applied offset of each stream, by {@code EventStream} ordinal
-   */
-  void publish(FeatureSnapshot snapshot, int groupVersion, long snapshotVersion, long[] lastOffsets);
+  /** Publishes one group's snapshot; its {@code snapshotVersion} increases with every one. */
+  void publish(StoredSnapshot snapshot);
 
   /** A sink that drops everything. */
   static SnapshotSink none() {
-    return (snapshot, groupVersion, snapshotVersion, lastOffsets) -> {};
+    return snapshot -> {};
   }
 }

@@ -54,6 +54,23 @@ final class CompactMap<V> extends AbstractMap<String, V> {
     return new CompactMap<>(Keys.of(names), values);
   }
 
+  /**
+   * A map over key names looked up once in advance ({@link #keys}) holding {@code values} as they
+   * are (the caller normalised them and hands the array over): no lookup of the names per map.
+   */
+  static <V> CompactMap<V> of(Keys keys, Object[] values) {
+    if (values.length != keys.names.length) {
+      throw new IllegalArgumentException(
+          values.length + " values for " + keys.names.length + " keys");
+    }
+    return new CompactMap<>(keys, values);
+  }
+
+  /** The (shared) key set of these names in this order, for {@link #of}. */
+  static Keys keys(String... names) {
+    return Keys.of(names.clone());
+  }
+
   /** Whether the key names are held by the shared cache rather than by this map alone. */
   boolean sharesKeys() {
     return keys.shared;
@@ -121,7 +138,7 @@ final class CompactMap<V> extends AbstractMap<String, V> {
   }
 
   /** Key names in order plus an open-addressing index: name -> position. */
-  private static final class Keys {
+  static final class Keys {
     final String[] names;
     final int[] index; // position + 1, 0 = empty
     final boolean shared;

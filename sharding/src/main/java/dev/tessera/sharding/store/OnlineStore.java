@@ -12,13 +12,14 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The node's online store: the latest feature snapshot per {@code (memberId, group)} of the members
- * whose entities live on this node. One per node; the only writer of its {@link SnapshotTable}.
+ * whose entities live on this node. One per node; owns its {@link SnapshotTable}'s expiry.
  *
  * <p>Protocol: {@link Put} stores a snapshot unless the key holds an equal or newer {@code
- * snapshotVersion} (no reply: entities fire and forget); {@link Get} replies with the key's {@link
- * Lookup} at the caller's {@code now}; {@link GetStats} replies with sizes and counters. In-process
- * readers skip the actor and read the shared {@link SnapshotTable} directly; {@code Get} is for
- * remote or uniform access.
+ * snapshotVersion} (no reply); {@link Get} replies with the key's {@link Lookup} at the caller's
+ * {@code now}; {@link GetStats} replies with sizes and counters. In-process readers and writers
+ * (the member entities, through {@code OnlineStoreSink}) skip the actor and use the shared,
+ * thread-safe {@link SnapshotTable} directly; {@code Put} and {@code Get} are for remote or uniform
+ * access.
  *
  * <p>Expiry: a timer sweeps every {@link StoreSettings#sweepInterval()} and evicts the keys whose
  * {@code expiresAt <= System.currentTimeMillis()}: expiry is wall-clock epoch millis on the

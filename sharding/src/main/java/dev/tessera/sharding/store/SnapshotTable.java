@@ -12,10 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * read of a pre-built {@link Lookup.Present}. Only an expired key allocates its {@link
  * Lookup.Expired}.
  *
- * <p><b>Writes</b> ({@link #put}, {@link #evictExpired}) come from one thread at a time: the node's
- * {@link OnlineStore} actor. A key's snapshot is replaced by a single volatile write, so a reader
- * sees either the previous or the new snapshot, and since the writer only ever installs larger
- * {@code snapshotVersion}s, successive reads of a key never see its version decrease.
+ * <p><b>Writes</b> ({@link #put}, {@link #evictExpired}) come from any thread, one at a time (the
+ * table's lock): the member entities publish straight into the table, which costs them a short
+ * uncontended lock instead of a message to the {@link OnlineStore} actor per snapshot, and the
+ * actor sweeps. A key's snapshot is replaced by a single volatile write, so a reader sees either
+ * the previous or the new snapshot, and since writers only ever install larger {@code
+ * snapshotVersion}s, successive reads of a key never see its version decrease.
  *
  * <p><b>Memory bound</b>: at most {@code maxEntries} keys. The writer keeps a binary min-heap of
  * the keys ordered by {@code expiresAt} (a 4-byte slot per key plus an index in the entry), which
@@ -47,11 +49,11 @@ public final class SnapshotTable {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Slot>> groups =
       new ConcurrentHashMap<>();
 
-  // Written by the writer only; volatile so that any thread can read them.
+  // Written under the lock; volatile so that any thread can read them without it.
   private volatile int size;
   private volatile long approximateBytes;
 
-  // Writer-only state: exact when read by the writer (the OnlineStore actor).
+  // Guarded by the lock.
   private Slot[] heap = new Slot[16];
   private long puts;
   private long staleRejected;
@@ -88,11 +90,11 @@ public final class SnapshotTable {
    * Stores the snapshot unless the key holds an equal or newer {@code snapshotVersion} (counted as
    * stale) or the table is full and the snapshot of this new key would expire before every stored
    * one (counted as evicted for capacity). A new key in a full table evicts the soonest-expiring
-   * key. Writer only.
+   * key. Any thread.
    *
    * @return whether the snapshot was stored
    */
-  boolean put(StoredSnapshot snapshot) {
+  public synchronized boolean put(StoredSnapshot snapshot) {
     puts++;
     ConcurrentHashMap<String, Slot> members = groups.get(snapshot.group());
     if (members == null) {
@@ -117,8 +119,8 @@ public final class SnapshotTable {
     return true;
   }
 
-  /** Evicts every key with {@code expiresAt <= now} (epoch millis). Writer only. */
-  int evictExpired(long now) {
+  /** Evicts every key with {@code expiresAt <= now} (epoch millis). Any thread. */
+  synchronized int evictExpired(long now) {
     int count = 0;
     while (size > 0 && heap[0].expiresAt <= now) {
       remove(heap[0]);
@@ -154,19 +156,19 @@ public final class SnapshotTable {
     return approximateBytes;
   }
 
-  long puts() {
+  synchronized long puts() {
     return puts;
   }
 
-  long staleRejected() {
+  synchronized long staleRejected() {
     return staleRejected;
   }
 
-  long evicted() {
+  synchronized long evicted() {
     return evicted;
   }
 
-  long evictedForCapacity() {
+  synchronized long evictedForCapacity() {
     return evictedForCapacity;
   }
 
@@ -309,7 +311,7 @@ public final class SnapshotTable {
     return (bytes + 7) & ~7;
   }
 
-  /** One key's entry. {@code present} is read by any thread; the rest belongs to the writer. */
+  /** One key's entry. {@code present} is read by any thread; the rest is guarded by the lock. */
   private static final class Slot {
     volatile Lookup.Present present;
     long expiresAt;

@@ -6,7 +6,7 @@ import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.sharding.CborSerializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
@@ -48,6 +48,10 @@ public record StoredSnapshot(
 
   private static final Double ZERO = 0.0;
   private static final Double ONE = 1.0;
+  /** The stream wire names by ordinal: the keys of every {@code lastOffsets} built by {@link #of}. */
+  private static final CompactMap.Keys STREAM_NAMES = CompactMap.keys(
+      Arrays.stream(EventStream.values()).map(EventStream::wireName)
+          .toArray(String[]::new));
 
   public StoredSnapshot {
     Objects.requireNonNull(memberId, "memberId");
@@ -74,13 +78,14 @@ public record StoredSnapshot(
       throw new IllegalArgumentException("lastOffsets has " + lastOffsets.length
           + " streams, not " + EventStream.count());
     }
-    Map<String, Long> offsets = new LinkedHashMap<>();
-    for (EventStream stream : EventStream.values()) {
-      offsets.put(stream.wireName(), lastOffsets[stream.ordinal()]);
+    // Built in place, not copied from a map: a member publishes after every batch.
+    Object[] offsets = new Object[lastOffsets.length];
+    for (int i = 0; i < offsets.length; i++) {
+      offsets[i] = lastOffsets[i];
     }
     return new StoredSnapshot(snapshot.memberId(), snapshot.group(), groupVersion,
         snapshotVersion, snapshot.values(), snapshot.asOf(), snapshot.watermark(),
-        snapshot.computedAt(), snapshot.expiresAt(), offsets);
+        snapshot.computedAt(), snapshot.expiresAt(), CompactMap.of(STREAM_NAMES, offsets));
   }
 
   /** The engine's form of this vector (without the store's version and offsets). */

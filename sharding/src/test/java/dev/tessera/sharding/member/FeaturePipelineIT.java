@@ -22,7 +22,6 @@ import dev.tessera.sharding.store.OnlineStore;
 import dev.tessera.sharding.store.SnapshotTable;
 import dev.tessera.sharding.store.StoreSettings;
 import dev.tessera.sharding.store.StoredSnapshot;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.junit.jupiter.api.Test;
@@ -57,9 +56,9 @@ class FeaturePipelineIT {
     ActorSystem<Void> system = FeatureNode.start(config);
     SnapshotTable table = new SnapshotTable(10_000);
     try {
-      ActorRef<OnlineStore.Command> store = system.systemActorOf(
+      system.systemActorOf(
           OnlineStore.create(StoreSettings.create(config), table), "store", Props.empty());
-      FeaturePipeline.initSharding(system, groups, new OnlineStoreSink(store),
+      FeaturePipeline.initSharding(system, groups, new OnlineStoreSink(table),
           topics.domainPartitions(), null, settings);
       FeatureMetrics metrics = new FeatureMetrics();
       FeaturePipeline pipeline =

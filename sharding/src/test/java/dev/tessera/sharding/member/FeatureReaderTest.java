@@ -10,9 +10,7 @@ import dev.tessera.engine.event.Event;
 import dev.tessera.engine.event.EventStream;
 import dev.tessera.engine.event.EventType;
 import dev.tessera.sharding.store.Lookup;
-import dev.tessera.sharding.store.OnlineStore;
 import dev.tessera.sharding.store.SnapshotTable;
-import dev.tessera.sharding.store.StoreSettings;
 import dev.tessera.sharding.store.StoredSnapshot;
 import java.time.Duration;
 import java.util.List;
@@ -39,15 +37,12 @@ class FeatureReaderTest {
   void readsServeFreshVectorsRefreshStaleOnesAsWindowsSlideAndReportExpiryAndAbsence()
       throws Exception {
     SnapshotTable table = new SnapshotTable(1000);
-    ActorRef<OnlineStore.Command> store = testKit.spawn(
-        OnlineStore.create(StoreSettings.create(ConfigFactory.load()), table));
     ActorRef<MemberFeatures.Command> member = testKit.spawn(
-        MemberFeatures.create("m1", List.of(GROUP), new OnlineStoreSink(store), null, null,
-            Duration.ofMinutes(2)));
+        MemberFeatures.create("m1", List.of(GROUP), new OnlineStoreSink(table), null, null));
     TestProbe<ClusterSharding.ShardCommand> ghostShard = testKit.createTestProbe();
     ActorRef<MemberFeatures.Command> ghost = testKit.spawn(
-        MemberFeatures.create("ghost", List.of(GROUP), new OnlineStoreSink(store), null,
-            ghostShard.ref(), Duration.ofMinutes(2)));
+        MemberFeatures.create("ghost", List.of(GROUP), new OnlineStoreSink(table), null,
+            ghostShard.ref()));
     Map<String, ActorRef<MemberFeatures.Command>> entities = Map.of("m1", member, "ghost", ghost);
     FeatureReader reader = new FeatureReader(testKit.system(), table, entities::get,
         Duration.ofSeconds(1), Duration.ofSeconds(5));

@@ -1,0 +1,36 @@
+package dev.tessera.sharding.member;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+
+class MemberStateStoreSettingsTest {
+
+  private static MemberStateStore.Settings load(String overrides) {
+    return MemberStateStore.Settings.create(ConfigFactory.parseString(overrides)
+        .withFallback(ConfigFactory.defaultReference()).resolve());
+  }
+
+  @Test
+  void loadBatchingDefaultsComeFromReferenceConf() {
+    MemberStateStore.Settings settings = load("");
+
+    assertThat(settings.loadBatchSize()).isEqualTo(64);
+    assertThat(settings.maxConcurrentLoads()).isEqualTo(4);
+  }
+
+  @Test
+  void aLoadBatchOfNoMemberNamesItsKey() {
+    assertThatThrownBy(() -> load("tessera.features.state.load-batch-size = 0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tessera.features.state.load-batch-size = 0 must be at least 1");
+  }
+
+  @Test
+  void noConcurrentLoadNamesItsKey() {
+    assertThatThrownBy(() -> load("tessera.features.state.max-concurrent-loads = 0"))
+        .hasMessageContaining("tessera.features.state.max-concurrent-loads = 0 must be at least 1");
+  }
+}
