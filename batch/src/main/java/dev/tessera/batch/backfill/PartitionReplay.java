@@ -112,6 +112,7 @@ final class PartitionReplay implements Iterator<Row> {
     for (int s = 0; s < streamFrom.length - 1; s++) {
       IntSort.sort(order, streamFrom[s], streamFrom[s + 1], tmp, withinStream);
     }
+    t.numberIds(order, n);
 
     int m = spineFrom[k + 1] - spineFrom[k];
     instants = ensure(instants, m);
