@@ -2,8 +2,6 @@ package dev.tessera.batch.backfill;
 
 import dev.tessera.batch.archive.ArchiveSchema;
 import dev.tessera.engine.definition.FeatureGroup;
-import dev.tessera.engine.event.EnrichedEvent;
-import dev.tessera.engine.event.Event;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +60,7 @@ public final class PointInTimeJoin implements Serializable {
     /**
      * Title features: the title's events from every member, each stream in ingestion order (a
      * title's events span partitions, so ingestion order is its only total order). Event ids are
-     * qualified by member so two members' ids never collide in the title's duplicate check.
+     * told apart by member, so two members' equal ids never meet in the title's duplicate check.
      */
     TITLE(ArchiveSchema.TITLE_ID);
 
@@ -181,16 +179,5 @@ public final class PointInTimeJoin implements Serializable {
 
   private static JavaRDD<InternalRow> rows(Dataset<Row> d) {
     return d.queryExecution().toRdd().toJavaRDD();
-  }
-
-  /** The event re-keyed to its title, its id qualified by its member. */
-  static TimedEvent asTitleEvent(TimedEvent t) {
-    Event e = t.event().event();
-    Event keyed =
-        new Event(e.memberId() + "/" + e.eventId(), e.titleId(), e.type(), e.eventTime(),
-            e.schemaVersion(), e.titleId(), e.watchedSeconds(), e.rating(), e.query(),
-            e.bandwidthKbps(), e.latencyMs(), e.resolution());
-    return new TimedEvent(new EnrichedEvent(keyed, t.event().genres(), t.event().unknownTitle()),
-        t.partition(), t.offset(), t.ingestedAt());
   }
 }
