@@ -18,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.execution.ColumnarToRowExec;
 import org.apache.spark.sql.execution.InputAdapter;
 import org.apache.spark.sql.execution.SparkPlan;
@@ -28,6 +29,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The point-in-time join: for every spine row (row id, entity, as-of instant), the feature group's
@@ -160,7 +162,10 @@ public final class PointInTimeJoin implements Serializable {
         plan instanceof ColumnarToRowExec toRows
             ? toRows.child() instanceof InputAdapter input ? input.child() : toRows.child()
             : null;
-    if (scan != null && scan.supportsColumnar() && scan.output().size() == width) {
+    if (scan != null
+        && scan.supportsColumnar()
+        && CollectionConverters.asJava(scan.output()).stream().map(Attribute::name).toList()
+            .equals(scanned)) {
       return scan.executeColumnar()
           .toJavaRDD()
           .mapPartitionsToPair(
