@@ -18,9 +18,9 @@ import org.apache.spark.unsafe.types.UTF8String;
  * string that repeats ({@link #stringId}).
  *
  * <p>Why: archive rows arrive in time order, so consecutive rows belong to different members, and
- * turning a member column into strings row by row (Parquet dictionary decode, row copy, hash
- * lookup) costs several cache misses per row over tens of thousands of members: in a profile, more
- * than half of the map side. A dictionary-encoded column instead gives each row the index of its
+ * turning a member column into strings row by row (a string object, a copy into a row, a hash
+ * lookup through string objects) costs several cache misses per row over tens of thousands of
+ * members: in a profile, more than half of the map side. A dictionary-encoded column instead gives each row the index of its
  * value in the column chunk's Parquet dictionary; that index is mapped to the task-wide id once per
  * chunk. The chunk's dictionary is recognised by identity (read reflectively: Spark has no public
  * accessor); where that is not possible the string is looked up row by row, same ids.
