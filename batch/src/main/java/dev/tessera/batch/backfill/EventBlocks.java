@@ -75,143 +75,221 @@ final class EventBlocks {
     };
   }
 
-  /** The bucket of an entity key: the same function on both sides of the join. */
-  static int bucket(UTF8String key, int buckets) {
-    return Math.floorMod(key.hashCode(), buckets);
-  }
-
   /**
-   * Encodes archive rows projected to {@link EventLayout#columns()} (non-null key), lazily: blocks
-   * are returned as they fill.
+   * Encodes archive rows, lazily: blocks are returned as they fill. Rows without an entity key are
+   * left out.
    *
-   * @param keyColumn ordinal of the entity key among the projected columns
+   * @param at the ordinal in the scanned row of each {@link EventLayout#columns()} column
+   * @param keyColumn the entity key's index among {@link EventLayout#columns()}
    */
   static Iterator<Tuple2<Integer, byte[]>> encodeEvents(
-      Iterator<InternalRow> rows, EventLayout layout, int keyColumn, int buckets) {
+      ScanRows rows, EventLayout layout, int[] at, int keyColumn, int buckets) {
     return new Encoder(rows, EVENTS, buckets) {
+      private int[] typeOfId = new int[16];
+      private int member;
+      private int title;
+
       @Override
-      void write(InternalRow r, Block b) {
-        b.ref(r.getUTF8String(0));
+      int key() {
+        member = rows.stringId(at[0]);
+        title = layout.title() ? rows.stringId(at[7]) : -1;
+        return keyColumn == 0 ? member : title;
+      }
+
+      @Override
+      void write(Block b) {
+        InternalRow r = rows.row();
+        b.ref(member);
         int c = 7;
         if (layout.title()) {
-          b.ref(r.isNullAt(c) ? null : r.getUTF8String(c));
+          b.ref(title);
           c++;
         }
-        b.out.writeByte(typeOrdinal(r.getUTF8String(2)));
-        long time = r.getLong(3);
+        b.out.writeByte(type(rows.stringId(at[2])));
+        long time = r.getLong(at[3]);
         b.out.writeZigZag(time);
-        b.out.writeZigZag(r.getLong(4) - time);
-        b.out.writeZigZag(r.getInt(5));
-        b.out.writeZigZag(r.getLong(6));
-        b.out.writeUtf8(r.getUTF8String(1));
+        b.out.writeZigZag(r.getLong(at[4]) - time);
+        b.out.writeZigZag(r.getInt(at[5]));
+        b.out.writeZigZag(r.getLong(at[6]));
+        b.out.writeUtf8(r.getUTF8String(at[1]));
         if (layout.watchedSeconds()) {
-          b.out.writeZigZag(r.getInt(c++));
+          b.out.writeZigZag(r.getInt(at[c++]));
         }
         if (layout.rating()) {
-          b.out.writeZigZag(r.getInt(c++));
+          b.out.writeZigZag(r.getInt(at[c++]));
         }
         if (layout.query()) {
-          b.out.writeNullableUtf8(r.isNullAt(c) ? null : r.getUTF8String(c));
+          b.out.writeNullableUtf8(r.isNullAt(at[c]) ? null : r.getUTF8String(at[c]));
           c++;
         }
         if (layout.bandwidth()) {
-          b.out.writeDouble(r.getDouble(c++));
+          b.out.writeDouble(r.getDouble(at[c++]));
         }
         if (layout.latency()) {
-          b.out.writeDouble(r.getDouble(c++));
+          b.out.writeDouble(r.getDouble(at[c++]));
         }
         if (layout.resolution()) {
-          b.ref(r.isNullAt(c) ? null : r.getUTF8String(c));
-          c++;
+          b.ref(rows.stringId(at[c++]));
         }
         if (layout.genres()) {
-          ArrayData g = r.isNullAt(c) ? null : r.getArray(c);
+          ArrayData g = r.isNullAt(at[c]) ? null : r.getArray(at[c]);
           int n = g == null ? 0 : g.numElements();
           b.out.writeZigZag(n);
           for (int i = 0; i < n; i++) {
-            b.ref(g.getUTF8String(i));
+            b.ref(rows.ids().idOf(g.getUTF8String(i)));
           }
           c++;
-          b.out.writeByte(r.getBoolean(c) ? 1 : 0);
+          b.out.writeByte(r.getBoolean(at[c]) ? 1 : 0);
         }
       }
 
-      @Override
-      UTF8String key(InternalRow r) {
-        return r.getUTF8String(keyColumn);
+      /** The type ordinal of a type string's id (each id decoded once). */
+      private int type(int id) {
+        if (id < 0) {
+          throw new IllegalArgumentException("event without a type");
+        }
+        if (id >= typeOfId.length) {
+          typeOfId = Arrays.copyOf(typeOfId, Math.max(id + 1, typeOfId.length * 2));
+        }
+        if (typeOfId[id] == 0) {
+          typeOfId[id] = typeOrdinal(rows.row().getUTF8String(at[2])) + 1;
+        }
+        return typeOfId[id] - 1;
       }
     };
   }
 
-  /** Encodes spine rows {@code (key, row_id, as_of)} with a non-null key. */
-  static Iterator<Tuple2<Integer, byte[]>> encodeSpine(Iterator<InternalRow> rows, int buckets) {
+  /** Encodes spine rows {@code (key, row_id, as_of)}; rows without a key are left out. */
+  static Iterator<Tuple2<Integer, byte[]>> encodeSpine(ScanRows rows, int buckets) {
     return new Encoder(rows, SPINE, buckets) {
+      private int key;
+
       @Override
-      void write(InternalRow r, Block b) {
-        b.ref(r.getUTF8String(0));
-        b.out.writeZigZag(r.getLong(1));
-        b.out.writeZigZag(r.getLong(2));
+      int key() {
+        key = rows.stringId(0);
+        return key;
       }
 
       @Override
-      UTF8String key(InternalRow r) {
-        return r.getUTF8String(0);
+      void write(Block b) {
+        b.ref(key);
+        b.out.writeZigZag(rows.row().getLong(1));
+        b.out.writeZigZag(rows.row().getLong(2));
       }
     };
   }
 
-  /** One bucket's block under construction. */
+  /**
+   * One bucket's block under construction. Its dictionary maps task-wide string ids to their index
+   * in the block: each id remembers the block that last referenced it and its index there (an
+   * entity key only ever goes to one bucket, so its lookups never go further), other strings fall
+   * back to the block's own table.
+   */
   static final class Block {
     final Bytes out = new Bytes(1 << 12);
-    private final Utf8Dictionary dictionary = new Utf8Dictionary();
+    private final Encoder encoder;
+    private final int serial;
+    // open addressing on (id + 1, index) pairs in one array (one cache line per lookup)
+    private int[] pairs = new int[2 * 256];
+    private int size;
 
-    Block(byte kind) {
+    private Block(byte kind, Encoder encoder) {
+      this.encoder = encoder;
+      this.serial = ++encoder.blockSerials;
       out.writeByte(kind);
     }
 
-    /** A dictionary reference (null allowed). Rows are reused by Spark: new keys are copied. */
-    void ref(UTF8String s) {
-      if (s == null) {
+    /** A dictionary reference to the string of a task-wide id (-1 for null). */
+    void ref(int id) {
+      if (id < 0) {
         out.writeZigZag(0);
         return;
       }
-      int i = dictionary.indexOf(s);
-      if (i >= 0) {
-        out.writeZigZag(i + 1L);
+      if (encoder.lastBlock(id) == serial) {
+        out.writeZigZag(encoder.lastIndex[id] + 1L);
         return;
       }
-      out.writeZigZag(dictionary.add(s) + 1L);
-      out.writeUtf8(s);
+      int mask = (pairs.length >> 1) - 1;
+      int i = mix(id) & mask;
+      int stored;
+      while ((stored = pairs[2 * i]) != 0) {
+        if (stored == id + 1) {
+          int index = pairs[2 * i + 1];
+          encoder.remember(id, serial, index);
+          out.writeZigZag(index + 1L);
+          return;
+        }
+        i = (i + 1) & mask;
+      }
+      pairs[2 * i] = id + 1;
+      pairs[2 * i + 1] = size;
+      encoder.remember(id, serial, size);
+      out.writeZigZag(size + 1L);
+      encoder.rows.ids().writeTo(id, out);
+      if (++size * 2 > mask + 1) {
+        grow();
+      }
+    }
+
+    private static int mix(int id) {
+      int h = id * 0x9E3779B9;
+      return h ^ (h >>> 16);
+    }
+
+    private void grow() {
+      int[] old = pairs;
+      pairs = new int[old.length * 2];
+      int mask = (pairs.length >> 1) - 1;
+      for (int j = 0; j < old.length; j += 2) {
+        if (old[j] != 0) {
+          int i = mix(old[j] - 1) & mask;
+          while (pairs[2 * i] != 0) {
+            i = (i + 1) & mask;
+          }
+          pairs[2 * i] = old[j];
+          pairs[2 * i + 1] = old[j + 1];
+        }
+      }
     }
   }
 
   private abstract static class Encoder implements Iterator<Tuple2<Integer, byte[]>> {
-    private final Iterator<InternalRow> rows;
+    private final ScanRows rows;
     private final byte kind;
     private final Block[] blocks;
     private final ArrayDeque<Tuple2<Integer, byte[]>> ready = new ArrayDeque<>();
     private boolean flushed;
+    private int blockSerials;
+    // per task-wide string id: the serial of the block that last referenced it, its index there
+    private int[] lastBlock = new int[256];
+    private int[] lastIndex = new int[256];
 
-    Encoder(Iterator<InternalRow> rows, byte kind, int buckets) {
+    Encoder(ScanRows rows, byte kind, int buckets) {
       this.rows = rows;
       this.kind = kind;
       this.blocks = new Block[buckets];
     }
 
-    abstract void write(InternalRow r, Block b);
+    /** The current row's entity key as a task-wide string id; -1 for none. */
+    abstract int key();
 
-    abstract UTF8String key(InternalRow r);
+    /** Writes the current row (after {@link #key}). */
+    abstract void write(Block b);
 
     @Override
     public boolean hasNext() {
-      while (ready.isEmpty() && rows.hasNext()) {
-        InternalRow r = rows.next();
-        int bucket = bucket(key(r), blocks.length);
+      while (ready.isEmpty() && rows.next()) {
+        int key = key();
+        if (key < 0) {
+          continue;
+        }
+        // the bucket of an entity key: the same function on both sides of the join
+        int bucket = Math.floorMod(rows.ids().hash(key), blocks.length);
         Block b = blocks[bucket];
         if (b == null) {
-          b = blocks[bucket] = new Block(kind);
+          b = blocks[bucket] = new Block(kind, this);
         }
-        write(r, b);
+        write(b);
         if (b.out.size() >= BLOCK_BYTES) {
           ready.add(new Tuple2<>(bucket, b.out.toBytes()));
           blocks[bucket] = null;
@@ -229,76 +307,26 @@ final class EventBlocks {
       return !ready.isEmpty();
     }
 
+    private int lastBlock(int id) {
+      return id < lastBlock.length ? lastBlock[id] : 0;
+    }
+
+    private void remember(int id, int block, int index) {
+      if (id >= lastBlock.length) {
+        int n = Math.max(id + 1, lastBlock.length * 2);
+        lastBlock = Arrays.copyOf(lastBlock, n);
+        lastIndex = Arrays.copyOf(lastIndex, n);
+      }
+      lastBlock[id] = block;
+      lastIndex[id] = index;
+    }
+
     @Override
     public Tuple2<Integer, byte[]> next() {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
       return ready.poll();
-    }
-  }
-
-  /**
-   * Strings to their index in insertion order: open addressing on the strings' murmur3 hashes (the
-   * one {@link UTF8String} already computes), no boxing. Added strings are copied (Spark reuses its
-   * row buffers).
-   */
-  static final class Utf8Dictionary {
-    private UTF8String[] slots = new UTF8String[256];
-    private int[] hashes = new int[256];
-    private int[] index = new int[256];
-    private int size;
-    private int lastSlot;
-
-    /** The string's index, or -1 (then {@link #add} adds it to the slot just probed). */
-    int indexOf(UTF8String s) {
-      int h = s.hashCode();
-      int mask = slots.length - 1;
-      int i = mix(h) & mask;
-      while (slots[i] != null) {
-        if (hashes[i] == h && slots[i].equals(s)) {
-          return index[i];
-        }
-        i = (i + 1) & mask;
-      }
-      lastSlot = i;
-      return -1;
-    }
-
-    int add(UTF8String s) {
-      int i = lastSlot;
-      slots[i] = s.clone();
-      hashes[i] = s.hashCode();
-      index[i] = size;
-      if (++size * 2 > slots.length) {
-        grow();
-      }
-      return size - 1;
-    }
-
-    private static int mix(int h) {
-      return (h * 0x9E3779B9) >>> 7;
-    }
-
-    private void grow() {
-      UTF8String[] oldSlots = slots;
-      int[] oldHashes = hashes;
-      int[] oldIndex = index;
-      slots = new UTF8String[oldSlots.length * 2];
-      hashes = new int[slots.length];
-      index = new int[slots.length];
-      int mask = slots.length - 1;
-      for (int j = 0; j < oldSlots.length; j++) {
-        if (oldSlots[j] != null) {
-          int i = mix(oldHashes[j]) & mask;
-          while (slots[i] != null) {
-            i = (i + 1) & mask;
-          }
-          slots[i] = oldSlots[j];
-          hashes[i] = oldHashes[j];
-          index[i] = oldIndex[j];
-        }
-      }
     }
   }
 
@@ -353,6 +381,13 @@ final class EventBlocks {
       writeZigZag(n);
       ensure(n);
       s.writeToMemory(buf, org.apache.spark.unsafe.Platform.BYTE_ARRAY_OFFSET + size);
+      size += n;
+    }
+
+    void writeUtf8(byte[] utf8, int from, int n) {
+      writeZigZag(n);
+      ensure(n);
+      System.arraycopy(utf8, from, buf, size, n);
       size += n;
     }
 

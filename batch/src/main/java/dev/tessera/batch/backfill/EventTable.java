@@ -3,7 +3,6 @@ package dev.tessera.batch.backfill;
 import dev.tessera.engine.event.EnrichedEvent;
 import dev.tessera.engine.event.Event;
 import dev.tessera.engine.event.EventType;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -13,8 +12,8 @@ import java.util.Map;
 /**
  * One reduce partition's events and spine rows, decoded from {@link EventBlocks} into primitive
  * columns. Strings that repeat are interned to ids of one partition-wide dictionary (so an entity
- * key is an int on both sides); event ids stay as bytes in their block until an event is
- * materialised for the kernel ({@link #event}), so the table holds no per-event objects.
+ * key is an int on both sides); event ids stay as bytes in their block and are only numbered per
+ * entity ({@link #numberIds}), so the table holds no per-event objects.
  */
 final class EventTable {
   private final EventLayout layout;
@@ -40,6 +39,9 @@ final class EventTable {
   long[] offset = new long[1024];
   private int[] idBlock = new int[1024];
   private long[] idAt = new long[1024];
+  private int[] idNumber = new int[1024];
+  private int[] idSlots = new int[0];
+  private final List<String> idNames = new ArrayList<>();
   private int[] watched = new int[0];
   private int[] rating = new int[0];
   private String[] query = new String[0];
@@ -173,6 +175,7 @@ final class EventTable {
     offset = Arrays.copyOf(offset, n);
     idBlock = Arrays.copyOf(idBlock, n);
     idAt = Arrays.copyOf(idAt, n);
+    idNumber = Arrays.copyOf(idNumber, n);
     resizeOptional(n);
   }
 
@@ -225,10 +228,64 @@ final class EventTable {
     return stream[i];
   }
 
-  private String eventId(int i) {
-    byte[] b = blocks.get(idBlock[i]);
-    long at = idAt[i];
-    return new String(b, (int) (at >>> 32), (int) at, StandardCharsets.UTF_8);
+  /**
+   * Numbers the distinct event ids among one entity's events {@code events[0..n)}: equal ids (the
+   * same bytes and, for a title, the same member) get the same number, 0, 1, 2, ... in order of
+   * first appearance; {@link #event} then names each event by its number. Hashes only group the
+   * ids, their bytes decide, so two events share a number exactly when their ids are equal: the
+   * kernel's duplicate check sees the same equalities as with the archived ids, without a string
+   * decoded per event.
+   */
+  void numberIds(int[] events, int n) {
+    int capacity = Integer.highestOneBit(Math.max(4, n) * 2 - 1) * 2;
+    if (idSlots.length < capacity) {
+      idSlots = new int[capacity];
+    } else {
+      Arrays.fill(idSlots, 0, capacity, 0);
+    }
+    int mask = capacity - 1;
+    int distinct = 0;
+    for (int j = 0; j < n; j++) {
+      int e = events[j];
+      int h = idHash(e);
+      int slot = h & mask;
+      int other;
+      while ((other = idSlots[slot]) != 0 && !sameId(other - 1, e)) {
+        slot = (slot + 1) & mask;
+      }
+      if (other == 0) {
+        idSlots[slot] = e + 1;
+        idNumber[e] = distinct++;
+      } else {
+        idNumber[e] = idNumber[other - 1];
+      }
+    }
+    while (idNames.size() < distinct) {
+      idNames.add(Integer.toString(idNames.size()));
+    }
+  }
+
+  private int idHash(int e) {
+    byte[] b = blocks.get(idBlock[e]);
+    long at = idAt[e];
+    int h = entity == PointInTimeJoin.Entity.TITLE ? member[e] : 0;
+    for (int p = (int) (at >>> 32), end = p + (int) at; p < end; p++) {
+      h = 31 * h + b[p];
+    }
+    return h ^ (h >>> 16) ^ (h >>> 8);
+  }
+
+  private boolean sameId(int a, int b) {
+    if (entity == PointInTimeJoin.Entity.TITLE && member[a] != member[b]) {
+      return false;
+    }
+    long atA = idAt[a];
+    long atB = idAt[b];
+    int fromA = (int) (atA >>> 32);
+    int fromB = (int) (atB >>> 32);
+    return Arrays.equals(
+        blocks.get(idBlock[a]), fromA, fromA + (int) atA,
+        blocks.get(idBlock[b]), fromB, fromB + (int) atB);
   }
 
   private String name(int id) {
@@ -236,21 +293,16 @@ final class EventTable {
   }
 
   /**
-   * Event i as the kernel sees it. A title's event is keyed by its title, its id qualified by its
-   * member (see {@link PointInTimeJoin.Entity#TITLE}).
+   * Event i as the kernel sees it, named by its id's number ({@link #numberIds}, called for its
+   * entity first). A title's event is keyed by its title; its id's number already tells members
+   * apart (see {@link PointInTimeJoin.Entity#TITLE}).
    */
   EnrichedEvent event(int i) {
     String titleId = name(title[i]);
-    String eventId = eventId(i);
-    String memberId = names.get(member[i]);
-    if (entity == PointInTimeJoin.Entity.TITLE) {
-      eventId = memberId + "/" + eventId;
-      memberId = titleId;
-    }
     Event e =
         new Event(
-            eventId,
-            memberId,
+            idNames.get(idNumber[i]),
+            entity == PointInTimeJoin.Entity.TITLE ? titleId : names.get(member[i]),
             EventType.ofOrdinal(type[i]),
             time[i],
             1,

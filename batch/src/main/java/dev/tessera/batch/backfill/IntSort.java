@@ -12,15 +12,11 @@ final class IntSort {
 
   private static final int INSERTION = 16;
 
-  /** Sorts {@code a[0..n)} stably; {@code tmp} holds at least n ints. */
-  static void sort(int[] a, int n, int[] tmp, Order order) {
-    if (n < 2) {
-      return;
-    }
-    sort(a, tmp, 0, n, order);
-  }
-
-  private static void sort(int[] a, int[] tmp, int from, int to, Order order) {
+  /**
+   * Sorts {@code a[from..to)} stably; {@code tmp} holds at least {@code to} ints. Input already in
+   * order costs about one comparison per element.
+   */
+  static void sort(int[] a, int from, int to, int[] tmp, Order order) {
     if (to - from <= INSERTION) {
       for (int i = from + 1; i < to; i++) {
         int v = a[i];
@@ -34,8 +30,8 @@ final class IntSort {
       return;
     }
     int mid = (from + to) >>> 1;
-    sort(a, tmp, from, mid, order);
-    sort(a, tmp, mid, to, order);
+    sort(a, from, mid, tmp, order);
+    sort(a, mid, to, tmp, order);
     if (order.compare(a[mid - 1], a[mid]) <= 0) {
       return; // already in order: runs of pre-sorted input cost one comparison
     }

@@ -31,7 +31,7 @@ final class PartitionReplay implements Iterator<Row> {
   private final EventTable table;
   private final FeatureGroup group;
   private final long computedAt;
-  private final boolean titleOrder;
+  private final IntSort.Order withinStream;
   private final int width;
 
   private final int[] eventFrom;
@@ -46,6 +46,8 @@ final class PartitionReplay implements Iterator<Row> {
   private int[] merged = new int[256];
   private int[] tmp = new int[256];
   private int[] instants = new int[64];
+  private final int[] streamFrom = new int[EventStream.count() + 1];
+  private final int[] streamAt = new int[EventStream.count()];
 
   /** Replays fell back to the exact path (diagnostics and tests). */
   long fallbacks;
@@ -55,7 +57,8 @@ final class PartitionReplay implements Iterator<Row> {
     this.table = table;
     this.group = group;
     this.computedAt = computedAt;
-    this.titleOrder = entity == PointInTimeJoin.Entity.TITLE;
+    this.withinStream =
+        entity == PointInTimeJoin.Entity.TITLE ? this::titleOrder : this::logOrder;
     this.width = 3 + group.features().size();
     int keys = table.idCount();
     eventFrom = new int[keys + 1];
@@ -104,15 +107,18 @@ final class PartitionReplay implements Iterator<Row> {
     EventTable t = table;
     int n = eventFrom[k + 1] - eventFrom[k];
     order = ensure(order, n);
-    System.arraycopy(events, eventFrom[k], order, 0, n);
     tmp = ensure(tmp, n);
-    IntSort.sort(order, n, tmp, titleOrder ? this::titleOrder : this::logOrder);
+    groupByStream(eventFrom[k], n);
+    for (int s = 0; s < streamFrom.length - 1; s++) {
+      IntSort.sort(order, streamFrom[s], streamFrom[s + 1], tmp, withinStream);
+    }
+    t.numberIds(order, n);
 
     int m = spineFrom[k + 1] - spineFrom[k];
     instants = ensure(instants, m);
     System.arraycopy(spine, spineFrom[k], instants, 0, m);
     int[] spineTmp = new int[m];
-    IntSort.sort(instants, m, spineTmp, (a, b) -> Long.compare(t.asOf[a], t.asOf[b]));
+    IntSort.sort(instants, 0, m, spineTmp, (a, b) -> Long.compare(t.asOf[a], t.asOf[b]));
 
     long[] maxIngested = new long[m];
     FeatureSnapshot[] out = new FeatureSnapshot[m];
@@ -159,23 +165,37 @@ final class PartitionReplay implements Iterator<Row> {
     }
   }
 
-  /** A member's stream order: stream, then Kafka log position. */
+  /**
+   * The entity's events {@code events[from..from+n)} into {@code order}, grouped by stream (stable);
+   * {@code streamFrom[s]..streamFrom[s+1]} is stream s's range.
+   */
+  private void groupByStream(int from, int n) {
+    EventTable t = table;
+    java.util.Arrays.fill(streamFrom, 0);
+    for (int i = from; i < from + n; i++) {
+      streamFrom[t.stream(events[i]) + 1]++;
+    }
+    for (int s = 1; s < streamFrom.length; s++) {
+      streamFrom[s] += streamFrom[s - 1];
+    }
+    int[] at = streamAt;
+    System.arraycopy(streamFrom, 0, at, 0, at.length);
+    for (int i = from; i < from + n; i++) {
+      order[at[t.stream(events[i])]++] = events[i];
+    }
+  }
+
+  /** A member's order within a stream: its Kafka log position. */
   private int logOrder(int a, int b) {
     EventTable t = table;
-    int c = Integer.compare(t.stream(a), t.stream(b));
-    if (c == 0) {
-      c = Integer.compare(t.partition[a], t.partition[b]);
-    }
+    int c = Integer.compare(t.partition[a], t.partition[b]);
     return c != 0 ? c : Long.compare(t.offset[a], t.offset[b]);
   }
 
-  /** A title's stream order: stream, then ingestion time, then log position. */
+  /** A title's order within a stream: ingestion time, then log position. */
   private int titleOrder(int a, int b) {
     EventTable t = table;
-    int c = Integer.compare(t.stream(a), t.stream(b));
-    if (c == 0) {
-      c = Long.compare(t.ingested[a], t.ingested[b]);
-    }
+    int c = Long.compare(t.ingested[a], t.ingested[b]);
     return c != 0 ? c : logOrder(a, b);
   }
 

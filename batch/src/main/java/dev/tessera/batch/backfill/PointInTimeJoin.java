@@ -2,10 +2,9 @@ package dev.tessera.batch.backfill;
 
 import dev.tessera.batch.archive.ArchiveSchema;
 import dev.tessera.engine.definition.FeatureGroup;
-import dev.tessera.engine.event.EnrichedEvent;
-import dev.tessera.engine.event.Event;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -19,11 +18,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.execution.ColumnarToRowExec;
+import org.apache.spark.sql.execution.InputAdapter;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.WholeStageCodegenExec;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The point-in-time join: for every spine row (row id, entity, as-of instant), the feature group's
@@ -56,7 +62,7 @@ public final class PointInTimeJoin implements Serializable {
     /**
      * Title features: the title's events from every member, each stream in ingestion order (a
      * title's events span partitions, so ingestion order is its only total order). Event ids are
-     * qualified by member so two members' ids never collide in the title's duplicate check.
+     * told apart by member, so two members' equal ids never meet in the title's duplicate check.
      */
     TITLE(ArchiveSchema.TITLE_ID);
 
@@ -102,36 +108,19 @@ public final class PointInTimeJoin implements Serializable {
   public Dataset<Row> compute(Dataset<Row> events, Dataset<Row> spine) {
     SparkSession spark = events.sparkSession();
     int buckets = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
-    String key = entity.column();
     EventLayout layout = EventLayout.of(group, entity);
     List<String> columns = layout.columns();
-    int keyColumn = columns.indexOf(key);
-    JavaRDD<InternalRow> archived =
-        events
-            .select(columns.stream().map(functions::col).toArray(Column[]::new))
-            .where(functions.col(key).isNotNull())
-            .queryExecution()
-            .toRdd()
-            .toJavaRDD();
-    JavaRDD<InternalRow> requests =
-        spine
-            .select(
-                functions.col(key),
-                functions.col(ROW_ID).cast(DataTypes.LongType),
-                functions.col(AS_OF).cast(DataTypes.LongType))
-            .where(functions.col(key).isNotNull())
-            .queryExecution()
-            .toRdd()
-            .toJavaRDD();
     JavaPairRDD<Integer, byte[]> blocks =
-        archived
-            .mapPartitionsToPair(
-                (PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]>)
-                    rows -> EventBlocks.encodeEvents(rows, layout, keyColumn, buckets))
+        eventBlocks(events, layout, columns.indexOf(entity.column()), buckets)
             .union(
-                requests.mapPartitionsToPair(
-                    (PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]>)
-                        rows -> EventBlocks.encodeSpine(rows, buckets)));
+                rows(
+                        spine.select(
+                            functions.col(entity.column()),
+                            functions.col(ROW_ID).cast(DataTypes.LongType),
+                            functions.col(AS_OF).cast(DataTypes.LongType)))
+                    .mapPartitionsToPair(
+                        (PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]>)
+                            rows -> EventBlocks.encodeSpine(ScanRows.of(rows, 3), buckets)));
     FeatureGroup g = group;
     Entity keyed = entity;
     long at = computedAt;
@@ -148,14 +137,52 @@ public final class PointInTimeJoin implements Serializable {
     return spark.createDataFrame(rows, schema());
   }
 
-  /** The event re-keyed to its title, its id qualified by its member. */
-  static TimedEvent asTitleEvent(TimedEvent t) {
-    Event e = t.event().event();
-    Event keyed =
-        new Event(e.memberId() + "/" + e.eventId(), e.titleId(), e.type(), e.eventTime(),
-            e.schemaVersion(), e.titleId(), e.watchedSeconds(), e.rating(), e.query(),
-            e.bandwidthKbps(), e.latencyMs(), e.resolution());
-    return new TimedEvent(new EnrichedEvent(keyed, t.event().genres(), t.event().unknownTitle()),
-        t.partition(), t.offset(), t.ingestedAt());
+  /**
+   * The events' blocks. The layout's columns are selected in the source's own column order, so a
+   * Parquet archive stays a bare scan, whose columnar batches are then encoded in place ({@link
+   * ScanRows}); any other source is encoded from its rows.
+   */
+  private static JavaPairRDD<Integer, byte[]> eventBlocks(
+      Dataset<Row> events, EventLayout layout, int keyColumn, int buckets) {
+    List<String> columns = layout.columns();
+    List<String> scanned = Arrays.stream(events.columns()).filter(columns::contains).toList();
+    if (scanned.size() != columns.size()) {
+      List<String> missing = columns.stream().filter(c -> !scanned.contains(c)).toList();
+      throw new IllegalArgumentException("the events have no column " + missing);
+    }
+    int[] at = columns.stream().mapToInt(scanned::indexOf).toArray();
+    int width = scanned.size();
+    Dataset<Row> projection =
+        events.select(scanned.stream().map(functions::col).toArray(Column[]::new));
+    SparkPlan plan = projection.queryExecution().executedPlan();
+    if (plan instanceof WholeStageCodegenExec codegen) {
+      plan = codegen.child();
+    }
+    SparkPlan scan =
+        plan instanceof ColumnarToRowExec toRows
+            ? toRows.child() instanceof InputAdapter input ? input.child() : toRows.child()
+            : null;
+    if (scan != null
+        && scan.supportsColumnar()
+        && CollectionConverters.asJava(scan.output()).stream().map(Attribute::name).toList()
+            .equals(scanned)) {
+      return scan.executeColumnar()
+          .toJavaRDD()
+          .mapPartitionsToPair(
+              (PairFlatMapFunction<Iterator<ColumnarBatch>, Integer, byte[]>)
+                  batches ->
+                      EventBlocks.encodeEvents(
+                          ScanRows.ofBatches(batches, width), layout, at, keyColumn, buckets));
+    }
+    return rows(projection)
+        .mapPartitionsToPair(
+            (PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]>)
+                rows ->
+                    EventBlocks.encodeEvents(
+                        ScanRows.of(rows, width), layout, at, keyColumn, buckets));
+  }
+
+  private static JavaRDD<InternalRow> rows(Dataset<Row> d) {
+    return d.queryExecution().toRdd().toJavaRDD();
   }
 }

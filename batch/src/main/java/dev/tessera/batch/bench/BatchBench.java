@@ -88,6 +88,8 @@ public final class BatchBench {
       double[] naiveTimes = new double[rounds];
       double[] kernelCpu = new double[rounds];
       double[] naiveCpu = new double[rounds];
+      String[] kernelStages = new String[rounds];
+      String[] naiveStages = new String[rounds];
       TaskTime tasks = new TaskTime();
       spark.sparkContext().addSparkListener(tasks);
       for (int r = 0; r < rounds; r++) {
@@ -105,15 +107,17 @@ public final class BatchBench {
                 .write().mode(SaveMode.Overwrite).parquet(kernelOut);
             kernelTimes[r] = (System.nanoTime() - t) / 1e9;
             kernelCpu[r] = tasks.cpuSeconds();
+            kernelStages[r] = tasks.byStage();
           } else {
             naive(archive, spine, counts).write().mode(SaveMode.Overwrite).parquet(naiveOut);
             naiveTimes[r] = (System.nanoTime() - t) / 1e9;
             naiveCpu[r] = tasks.cpuSeconds();
+            naiveStages[r] = tasks.byStage();
           }
         }
-        System.out.printf("  round %d: kernel %.1f s (task CPU %.1f s), naive %.1f s (task CPU %.1f s),"
-            + " load average %.1f%n", r + 1, kernelTimes[r], kernelCpu[r], naiveTimes[r],
-            naiveCpu[r], loadAverage());
+        System.out.printf("  round %d: kernel %.1f s (task CPU %.1f s = %s by stage), naive %.1f s"
+            + " (task CPU %.1f s = %s), load average %.1f%n", r + 1, kernelTimes[r], kernelCpu[r],
+            kernelStages[r], naiveTimes[r], naiveCpu[r], naiveStages[r], loadAverage());
       }
       if (kernelOnly) {
         return 0; // profiling the kernel path alone
@@ -159,9 +163,12 @@ public final class BatchBench {
         new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger running =
         new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.ConcurrentSkipListMap<Integer, Long> stageNanos =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
 
     void reset() {
       cpuNanos.set(0);
+      stageNanos.clear();
     }
 
     @Override
@@ -177,8 +184,16 @@ public final class BatchBench {
     @Override
     public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
       if (e.taskMetrics() != null) {
-        cpuNanos.addAndGet(e.taskMetrics().executorCpuTime());
+        long cpu = e.taskMetrics().executorCpuTime();
+        cpuNanos.addAndGet(cpu);
+        stageNanos.merge(e.stageId(), cpu, Long::sum);
       }
+    }
+
+    /** The CPU seconds of each stage since {@link #reset}, in stage order (after cpuSeconds). */
+    String byStage() {
+      return stageNanos.values().stream().map(n -> String.format("%.1f", n / 1e9))
+          .collect(Collectors.joining(" + "));
     }
 
     /**

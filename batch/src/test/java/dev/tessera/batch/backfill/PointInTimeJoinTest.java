@@ -17,11 +17,13 @@ import dev.tessera.engine.event.TitleCatalogue;
 import dev.tessera.engine.state.FeatureSnapshot;
 import dev.tessera.engine.state.SnapshotDifference;
 import dev.tessera.simulations.generator.SimulationConfig;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -31,6 +33,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backfill equals the engine's reference implementation on the same events: a seeded simulation
@@ -61,6 +64,24 @@ class PointInTimeJoinTest {
 
   @Test
   void backfillEqualsTheReferenceImplementationAsOfEverySpineInstant() {
+    assertEqualsTheReferenceImplementation(archive -> archive);
+  }
+
+  /**
+   * The same through a Parquet archive, which the join reads in its columnar batches: several
+   * files of several row groups, so dictionary-encoded columns change dictionaries between batches.
+   */
+  @Test
+  void aParquetArchiveReadInColumnarBatchesGivesTheSameValues(@TempDir Path dir) {
+    String path = dir.resolve("archive").toString();
+    assertEqualsTheReferenceImplementation(
+        archive -> {
+          archive.repartition(3).write().option("parquet.block.size", 32 * 1024).parquet(path);
+          return spark.read().parquet(path);
+        });
+  }
+
+  private void assertEqualsTheReferenceImplementation(UnaryOperator<Dataset<Row>> archiveOf) {
     DomainLog log =
         DomainLog.simulate(
             SimulationConfig.builder(20261127L).members(40).titles(60).duplicateFraction(0.02)
@@ -88,7 +109,8 @@ class PointInTimeJoinTest {
         requests.put(id++, new Object[] {member, t});
       }
     }
-    Dataset<Row> events = spark.createDataFrame(log.rows(), ArchiveSchema.SCHEMA);
+    Dataset<Row> events =
+        archiveOf.apply(spark.createDataFrame(log.rows(), ArchiveSchema.SCHEMA));
     Dataset<Row> features =
         new PointInTimeJoin(group, PointInTimeJoin.Entity.MEMBER, "", 0)
             .compute(events, spark.createDataFrame(spine, SPINE));
