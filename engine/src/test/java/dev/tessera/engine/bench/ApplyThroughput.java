@@ -12,14 +12,16 @@ import java.lang.management.ThreadMXBean;
  * well as wall time: events per CPU-second is the per-core figure even when other processes share
  * the machine (which makes JMH's wall times noisy here). Steady state: 100,000 members, 2 hours of
  * event time (2 million events) per round; 12 warm-up rounds fill a full day of state (so arrays
- * stop growing and eviction runs as in production), then 4 measured rounds on the same states.
+ * stop growing and eviction runs as in production), then 4 measured rounds on the same states. A
+ * smaller member count (first argument) keeps the per-member density: 20 events per member per
+ * round.
  */
 public final class ApplyThroughput {
   private ApplyThroughput() {}
 
   public static void main(String[] args) {
     int members = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    int events = 2_000_000;
+    int events = 20 * members; // 20 events per member per 2 hours, whatever the member count
     long span = 2 * 3_600_000L;
     FeatureGroup group = Groups.memberEngagement();
     Profiles profiles = new Profiles(7, 2000);
