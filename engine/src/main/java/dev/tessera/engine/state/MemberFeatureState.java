@@ -104,7 +104,7 @@ public final class MemberFeatureState implements Serializable {
     }
     tileCache = new int[layers.length];
     raw = new RawEvents(plan);
-    duplicateIds = new DuplicateTable(plan.duplicateHorizonMs);
+    duplicateIds = new DuplicateTable(plan.duplicateHorizonMs, watermarks);
   }
 
   /** An empty state. */
@@ -236,7 +236,6 @@ public final class MemberFeatureState implements Serializable {
         distincts[a.table].evictBefore(seal - a.lookbackMs, a.lookbackMs / EVICTION_SLACK);
       }
     }
-    duplicateIds.sweep(watermarks, maxWatermark - plan.duplicateHorizonMs);
     if (dictionary.size > compactDictionaryAt) {
       compactDictionary();
     }
