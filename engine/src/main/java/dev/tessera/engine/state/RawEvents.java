@@ -183,30 +183,44 @@ final class RawEvents {
   }
 
   /**
-   * Copies the live rows' category ids to a fresh array, with room to grow for {@code extra} more
-   * (exactly sized for none).
+   * Moves the live rows' category ids to the front, into the same array while it has room for
+   * {@code extra} more (in place, in order of position), else into a fresh one; exactly sized for
+   * none.
    */
   private void compactCategoryIds(int extra) {
     int live = 0;
+    int rowsWithIds = 0;
     for (int j = 0; j < size; j++) {
       int p = (int) rows[j * stride + categoryColumn];
       if (p >= 0) {
         live += segmentLength(p);
+        rowsWithIds++;
       }
     }
-    int capacity = extra == 0 ? live : Math.max(8, (live + extra) * 2);
-    int[] next = capacity == 0 ? NO_IDS : new int[capacity];
+    int capacity = extra == 0 ? live : Math.max(16, (live + extra) * 2);
+    int[] target =
+        capacity == 0
+            ? NO_IDS
+            : extra > 0 && live + extra <= categoryIds.length ? categoryIds : new int[capacity];
     int w = 0;
-    for (int j = 0; j < size; j++) {
-      int p = (int) rows[j * stride + categoryColumn];
-      if (p >= 0) {
-        int n = segmentLength(p);
-        System.arraycopy(categoryIds, p, next, w, n);
-        rows[j * stride + categoryColumn] = w;
-        w += n;
+    // Rows in order of their segment's position, so moving segments left in place never overwrites
+    // one not yet moved.
+    for (int moved = 0; moved < rowsWithIds; moved++) {
+      int row = -1;
+      int from = Integer.MAX_VALUE;
+      for (int j = 0; j < size; j++) {
+        int p = (int) rows[j * stride + categoryColumn];
+        if (p >= w && p < from) { // moved rows now lie below w
+          row = j;
+          from = p;
+        }
       }
+      int n = segmentLength(from);
+      System.arraycopy(categoryIds, from, target, w, n);
+      rows[row * stride + categoryColumn] = w;
+      w += n;
     }
-    categoryIds = next;
+    categoryIds = target;
     categoryEnd = w;
   }
 
