@@ -33,8 +33,8 @@ final class DuplicateTable {
   int[] offsets = NO_INTS;
   int size;
   private final long[] base = new long[8];
-  private long[] bufferKeys = NO_LONGS;
-  private long[] bufferTimes = NO_LONGS;
+  /** Recent inserts as (key, time) pairs, so an insert writes one cache line. */
+  private long[] buffer = NO_LONGS;
   private int buffered;
 
   /** One bit per buffered key, chosen by its top 6 bits: a clear bit means not buffered. */
@@ -110,9 +110,9 @@ final class DuplicateTable {
   long timeOf(long key) {
     if ((bufferSignature & signatureBit(key)) != 0) {
       for (int i = 0; i < buffered; i++) {
-        if (bufferKeys[i] == key) {
+        if (buffer[2 * i] == key) {
           found = -i - 2;
-          return bufferTimes[i];
+          return buffer[2 * i + 1];
         }
       }
     }
@@ -139,7 +139,7 @@ final class DuplicateTable {
         append(key, time);
       }
     } else if (found < -1) {
-      bufferTimes[-found - 2] = time;
+      buffer[2 * (-found - 2) + 1] = time;
     } else {
       append(key, time);
     }
@@ -189,17 +189,16 @@ final class DuplicateTable {
   }
 
   private void append(long key, long time) {
-    if (buffered == bufferKeys.length) {
+    if (2 * buffered == buffer.length) {
       if (buffered == BUFFER) {
         merge();
       } else {
         int cap = Math.min(BUFFER, Math.max(4, buffered * 2));
-        bufferKeys = Arrays.copyOf(bufferKeys, cap);
-        bufferTimes = Arrays.copyOf(bufferTimes, cap);
+        buffer = Arrays.copyOf(buffer, 2 * cap);
       }
     }
-    bufferKeys[buffered] = key;
-    bufferTimes[buffered] = time;
+    buffer[2 * buffered] = key;
+    buffer[2 * buffered + 1] = time;
     bufferSignature |= signatureBit(key);
     buffered++;
   }
@@ -216,31 +215,32 @@ final class DuplicateTable {
   void merge() {
     int live = 0;
     for (int i = 0; i < buffered; i++) {
-      int s = (int) (bufferKeys[i] & 7);
-      long t = bufferTimes[i];
+      long key = buffer[2 * i];
+      long t = buffer[2 * i + 1];
+      int s = (int) (key & 7);
       if (expired(s, t)) {
         continue;
       }
       if (!fits(s, t)) {
         rebase(s, t - horizonMs);
       }
-      bufferKeys[live] = bufferKeys[i];
-      bufferTimes[live] = t;
+      buffer[2 * live] = key;
+      buffer[2 * live + 1] = t;
       live++;
     }
     dropExpired();
     // sort the buffer (insertion sort: at most 32 entries)
     for (int i = 1; i < live; i++) {
-      long k = bufferKeys[i];
-      long t = bufferTimes[i];
+      long k = buffer[2 * i];
+      long t = buffer[2 * i + 1];
       int j = i - 1;
-      while (j >= 0 && bufferKeys[j] > k) {
-        bufferKeys[j + 1] = bufferKeys[j];
-        bufferTimes[j + 1] = bufferTimes[j];
+      while (j >= 0 && buffer[2 * j] > k) {
+        buffer[2 * j + 2] = buffer[2 * j];
+        buffer[2 * j + 3] = buffer[2 * j + 1];
         j--;
       }
-      bufferKeys[j + 1] = k;
-      bufferTimes[j + 1] = t;
+      buffer[2 * j + 2] = k;
+      buffer[2 * j + 3] = t;
     }
     int n = size + live;
     long[] k = keys.length >= n ? keys : new long[Math.max(n, size + (size >> 1) + BUFFER)];
@@ -249,14 +249,15 @@ final class DuplicateTable {
     int a = size - 1;
     int b = live - 1;
     for (int w = n - 1; w >= 0; w--) {
-      if (b < 0 || (a >= 0 && keys[a] > bufferKeys[b])) {
+      if (b < 0 || (a >= 0 && keys[a] > buffer[2 * b])) {
         k[w] = keys[a];
         o[w] = offsets[a];
         a--;
       } else {
-        k[w] = bufferKeys[b];
-        o[w] = (int) (bufferTimes[b] - base[(int) (bufferKeys[b] & 7)]);
-        oldest = Math.min(oldest, bufferTimes[b]);
+        long t = buffer[2 * b + 1];
+        k[w] = buffer[2 * b];
+        o[w] = (int) (t - base[(int) (k[w] & 7)]);
+        oldest = Math.min(oldest, t);
         b--;
       }
     }
@@ -301,8 +302,7 @@ final class DuplicateTable {
    */
   void trim() {
     merge();
-    bufferKeys = NO_LONGS;
-    bufferTimes = NO_LONGS;
+    buffer = NO_LONGS;
     if (keys.length != size) {
       keys = size == 0 ? NO_LONGS : Arrays.copyOf(keys, size);
       offsets = size == 0 ? NO_INTS : Arrays.copyOf(offsets, size);
