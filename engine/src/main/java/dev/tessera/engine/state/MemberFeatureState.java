@@ -739,8 +739,7 @@ public final class MemberFeatureState implements Serializable {
   }
 
   /**
-   * Diagnostics: approximate retained bytes by part (array payloads plus 16-byte array headers; raw
-   * events counted as 160 bytes each, their typical size with eventId and title strings), to
+   * Diagnostics: approximate retained bytes by part (array payloads plus 16-byte array headers), to
    * explain the measured footprint.
    */
   public Map<String, Long> approximateBytesByPart() {
