@@ -12,9 +12,9 @@ import java.util.Arrays;
  * inserts that is merged into it when full, so inserts cost O(n / 32) amortised even for members
  * with thousands of ids. The merge, a pass over every entry anyway, also drops the entries that
  * left their stream's horizon ({@code time < watermark - horizon}), so no separate sweep walks the
- * table. A 64-bit signature of the buffered keys lets most lookups skip the buffer. Main-array times
- * are 32-bit offsets from a per-stream base: a stream's live entries lie within one horizon ({@code
- * watermark - horizon <= time <= watermark}), which {@link
+ * table. A 64-bit signature of the buffered keys lets most lookups skip the buffer. Main-array
+ * times are 32-bit offsets from a per-stream base: a stream's live entries lie within one horizon
+ * ({@code watermark - horizon <= time <= watermark}), which {@link
  * dev.tessera.engine.definition.FeatureGroup} keeps under 2^31 ms; when a new time no longer fits,
  * the stream is rebased and the entries below the new base, all expired, are dropped.
  */
@@ -26,15 +26,17 @@ final class DuplicateTable {
 
   private final long horizonMs;
 
-  /** The owning state's per-stream watermarks (read, never written here). */
+  /** The owning state's per-stream watermarks ({@link #ABSENT}: none yet); read, never written. */
   private final long[] watermarks;
 
   long[] keys = NO_LONGS;
   int[] offsets = NO_INTS;
   int size;
   private final long[] base = new long[8];
+
   /** Recent inserts as (key, time) pairs, so an insert writes one cache line. */
   private long[] buffer = NO_LONGS;
+
   private int buffered;
 
   /** One bit per buffered key, chosen by its top 6 bits: a clear bit means not buffered. */

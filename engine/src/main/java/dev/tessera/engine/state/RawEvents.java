@@ -285,6 +285,7 @@ final class RawEvents {
     }
   }
 
+  /** This object (48 bytes) and its two arrays with their 16-byte headers. */
   long approximateBytes() {
     return 48 + 16 + 8L * rows.length + 16 + 4L * categoryIds.length;
   }

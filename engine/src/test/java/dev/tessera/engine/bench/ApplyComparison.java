@@ -14,9 +14,9 @@ import java.util.List;
  * states, and their rounds alternate (A then B, then B then A) in one JVM, so both see the same
  * load. Prints events per CPU-second of each round and of the steady rounds, and their ratio.
  *
- * <p>Arguments: members, the class directory of build A, of build B, then an optional poll size
- * for A and for B (0: event by event). The benchmark classes and the dependencies come from this
- * JVM's class path.
+ * <p>Arguments: members, the class directory of build A, of build B, then an optional poll size for
+ * A and for B (0: event by event). The benchmark classes and the dependencies come from this JVM's
+ * class path.
  */
 public final class ApplyComparison {
   private ApplyComparison() {}
@@ -57,10 +57,7 @@ public final class ApplyComparison {
     int steady = ApplyThroughput.ROUNDS - ApplyThroughput.WARM_UP_ROUNDS;
     System.out.printf(
         "apply, %d members, steady rounds: A %,.0f, B %,.0f events per CPU-second, B/A %.3f%n",
-        members,
-        steady / cpuPerEvent[0],
-        steady / cpuPerEvent[1],
-        cpuPerEvent[0] / cpuPerEvent[1]);
+        members, steady / cpuPerEvent[0], steady / cpuPerEvent[1], cpuPerEvent[0] / cpuPerEvent[1]);
   }
 
   /** The build's classes first, then this JVM's class path without the kernel's own classes. */

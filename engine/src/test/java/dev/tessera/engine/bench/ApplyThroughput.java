@@ -23,8 +23,8 @@ import java.util.Map;
  *
  * <p>With a poll size (second argument), the stream is cut into polls of that many records and each
  * member's events of a poll are applied together with {@link MemberFeatureState#applyAll}, as the
- * {@code sharding/} entity receives them (one message per member and stream per poll); the
- * grouping is done before the clock starts.
+ * {@code sharding/} entity receives them (one message per member and stream per poll); the grouping
+ * is done before the clock starts.
  */
 public final class ApplyThroughput {
   static final int ROUNDS = 16;

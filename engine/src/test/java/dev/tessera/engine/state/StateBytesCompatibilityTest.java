@@ -17,8 +17,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * States persisted by an earlier kernel stay readable: Cassandra holds them and batch replays
- * them. The resource is {@code toBytes()} of the kernel at commit a8b9fac (format 1, raw events as
+ * States persisted by an earlier kernel stay readable: Cassandra holds them and batch replays them.
+ * The resource is {@code toBytes()} of the kernel at commit a8b9fac (format 1, raw events as
  * columns with every category list, ids not yet swept) after {@link #events} with seed 42.
  */
 class StateBytesCompatibilityTest {
@@ -47,7 +47,8 @@ class StateBytesCompatibilityTest {
     assertThat(b.exactFrom()).isEqualTo(a.exactFrom());
     for (long after : new long[] {0, 1_000, 60_000, 3_600_000, 30 * 3_600_000L}) {
       long t = a.watermark() + after;
-      assertThat(SnapshotDifference.of(a.snapshot(t, 0), b.snapshot(t, 0))).as("at +%d", after)
+      assertThat(SnapshotDifference.of(a.snapshot(t, 0), b.snapshot(t, 0)))
+          .as("at +%d", after)
           .isNull();
     }
   }
