@@ -14,11 +14,16 @@ final class CategoryDictionary {
   int size;
   private int[] index; // slot -> id + 1, 0 = empty
 
+  /**
+   * The id of the name, or -1. Names are compared by reference first: category values taken from
+   * the title catalogue (genres) are the same objects every time, so most lookups never read {@code
+   * hashes}.
+   */
   int find(String name) {
     int h = name.hashCode();
     if (index == null) {
       for (int i = 0; i < size; i++) {
-        if (hashes[i] == h && names[i].equals(name)) {
+        if (names[i] == name || (hashes[i] == h && names[i].equals(name))) {
           return i;
         }
       }
@@ -30,7 +35,7 @@ final class CategoryDictionary {
       if (id < 0) {
         return -1;
       }
-      if (hashes[id] == h && names[id].equals(name)) {
+      if (names[id] == name || (hashes[id] == h && names[id].equals(name))) {
         return id;
       }
     }

@@ -5,15 +5,18 @@ import java.util.Arrays;
 /**
  * Accepted eventIds of a member within the duplicate horizon, as 61-bit fingerprints with the
  * stream ordinal in the low 3 bits, each with the eventTime of its most recent accepted copy.
- * Whether an entry still blocks is decided by the caller from that time, so a not-yet-swept entry
+ * Whether an entry still blocks is decided by the caller from that time, so a not-yet-dropped entry
  * never blocks wrongly.
  *
  * <p>Layout: a sorted main array (interpolated search) plus a small unsorted buffer of recent
  * inserts that is merged into it when full, so inserts cost O(n / 32) amortised even for members
- * with thousands of ids. Main-array times are 32-bit offsets from a per-stream base: a stream's
- * live entries lie within one horizon ({@code watermark - horizon <= time <= watermark}), which
- * {@link dev.tessera.engine.definition.FeatureGroup} keeps under 2^31 ms; when a new time no longer
- * fits, the stream is rebased and the entries below the new base, all expired, are dropped.
+ * with thousands of ids. The merge, a pass over every entry anyway, also drops the entries that
+ * left their stream's horizon ({@code time < watermark - horizon}), so no separate sweep walks the
+ * table. A 64-bit signature of the buffered keys lets most lookups skip the buffer. Main-array
+ * times are 32-bit offsets from a per-stream base: a stream's live entries lie within one horizon
+ * ({@code watermark - horizon <= time <= watermark}), which {@link
+ * dev.tessera.engine.definition.FeatureGroup} keeps under 2^31 ms; when a new time no longer fits,
+ * the stream is rebased and the entries below the new base, all expired, are dropped.
  */
 final class DuplicateTable {
   static final long ABSENT = Long.MIN_VALUE;
@@ -22,19 +25,25 @@ final class DuplicateTable {
   private static final int[] NO_INTS = new int[0];
 
   private final long horizonMs;
+
+  /** The owning state's per-stream watermarks ({@link #ABSENT}: none yet); read, never written. */
+  private final long[] watermarks;
+
   long[] keys = NO_LONGS;
   int[] offsets = NO_INTS;
   int size;
   private final long[] base = new long[8];
-  private long[] bufferKeys = NO_LONGS;
-  private long[] bufferTimes = NO_LONGS;
+
+  /** Recent inserts as (key, time) pairs, so an insert writes one cache line. */
+  private long[] buffer = NO_LONGS;
+
   private int buffered;
 
-  /** A lower bound of every entry's time: sweeping is skipped while nothing can have expired. */
-  private long oldest = Long.MAX_VALUE;
+  /** One bit per buffered key, chosen by its top 6 bits: a clear bit means not buffered. */
+  private long bufferSignature;
 
-  /** The horizon start of the last sweep ({@link #ABSENT} before the first). */
-  private long sweptAt = ABSENT;
+  /** A lower bound of every main entry's time: the merge skips expiry while none can be expired. */
+  private long oldest = Long.MAX_VALUE;
 
   /**
    * Where {@link #timeOf} found its key: a main index, {@code -(buffer index) - 2}, or -1 for
@@ -42,8 +51,9 @@ final class DuplicateTable {
    */
   private int found = -1;
 
-  DuplicateTable(long horizonMs) {
+  DuplicateTable(long horizonMs, long[] watermarks) {
     this.horizonMs = horizonMs;
+    this.watermarks = watermarks;
     Arrays.fill(base, ABSENT);
   }
 
@@ -62,6 +72,10 @@ final class DuplicateTable {
     h *= 0x94d049bb133111ebL;
     h ^= h >>> 31;
     return (h & ~7L) | stream;
+  }
+
+  private static long signatureBit(long key) {
+    return 1L << (key >>> 58);
   }
 
   /** The time of main entry i. */
@@ -96,10 +110,12 @@ final class DuplicateTable {
 
   /** The time of the entry, or {@link #ABSENT}. */
   long timeOf(long key) {
-    for (int i = 0; i < buffered; i++) {
-      if (bufferKeys[i] == key) {
-        found = -i - 2;
-        return bufferTimes[i];
+    if ((bufferSignature & signatureBit(key)) != 0) {
+      for (int i = 0; i < buffered; i++) {
+        if (buffer[2 * i] == key) {
+          found = -i - 2;
+          return buffer[2 * i + 1];
+        }
       }
     }
     int i = indexOf(key);
@@ -112,7 +128,6 @@ final class DuplicateTable {
    * again.
    */
   void putLastLookedUp(long key, long time) {
-    oldest = Math.min(oldest, time);
     if (found >= 0) {
       int s = (int) (key & 7);
       if (!fits(s, time)) {
@@ -121,11 +136,12 @@ final class DuplicateTable {
       }
       if (found >= 0) {
         offsets[found] = (int) (time - base[s]);
+        oldest = Math.min(oldest, time);
       } else {
         append(key, time);
       }
     } else if (found < -1) {
-      bufferTimes[-found - 2] = time;
+      buffer[2 * (-found - 2) + 1] = time;
     } else {
       append(key, time);
     }
@@ -175,58 +191,75 @@ final class DuplicateTable {
   }
 
   private void append(long key, long time) {
-    if (buffered == bufferKeys.length) {
+    if (2 * buffered == buffer.length) {
       if (buffered == BUFFER) {
         merge();
       } else {
         int cap = Math.min(BUFFER, Math.max(4, buffered * 2));
-        bufferKeys = Arrays.copyOf(bufferKeys, cap);
-        bufferTimes = Arrays.copyOf(bufferTimes, cap);
+        buffer = Arrays.copyOf(buffer, 2 * cap);
       }
     }
-    bufferKeys[buffered] = key;
-    bufferTimes[buffered] = time;
+    buffer[2 * buffered] = key;
+    buffer[2 * buffered + 1] = time;
+    bufferSignature |= signatureBit(key);
     buffered++;
   }
 
-  /** Merges the buffer into the sorted main array. */
+  private boolean expired(int stream, long time) {
+    long wm = watermarks[stream];
+    return wm != ABSENT && time < wm - horizonMs;
+  }
+
+  /**
+   * Merges the buffer into the sorted main array and drops the entries that left their stream's
+   * horizon; afterwards the main array holds exactly the live entries.
+   */
   void merge() {
-    if (buffered == 0) {
-      return;
-    }
+    int live = 0;
     for (int i = 0; i < buffered; i++) {
-      int s = (int) (bufferKeys[i] & 7);
-      if (!fits(s, bufferTimes[i])) {
-        rebase(s, bufferTimes[i] - horizonMs);
+      long key = buffer[2 * i];
+      long t = buffer[2 * i + 1];
+      int s = (int) (key & 7);
+      if (expired(s, t)) {
+        continue;
       }
+      if (!fits(s, t)) {
+        rebase(s, t - horizonMs);
+      }
+      buffer[2 * live] = key;
+      buffer[2 * live + 1] = t;
+      live++;
     }
+    dropExpired();
     // sort the buffer (insertion sort: at most 32 entries)
-    for (int i = 1; i < buffered; i++) {
-      long k = bufferKeys[i];
-      long t = bufferTimes[i];
+    for (int i = 1; i < live; i++) {
+      long k = buffer[2 * i];
+      long t = buffer[2 * i + 1];
       int j = i - 1;
-      while (j >= 0 && bufferKeys[j] > k) {
-        bufferKeys[j + 1] = bufferKeys[j];
-        bufferTimes[j + 1] = bufferTimes[j];
+      while (j >= 0 && buffer[2 * j] > k) {
+        buffer[2 * j + 2] = buffer[2 * j];
+        buffer[2 * j + 3] = buffer[2 * j + 1];
         j--;
       }
-      bufferKeys[j + 1] = k;
-      bufferTimes[j + 1] = t;
+      buffer[2 * j + 2] = k;
+      buffer[2 * j + 3] = t;
     }
-    int n = size + buffered;
+    int n = size + live;
     long[] k = keys.length >= n ? keys : new long[Math.max(n, size + (size >> 1) + BUFFER)];
     int[] o = keys.length >= n ? offsets : new int[k.length];
     // merge from the back so the main arrays can be reused in place
     int a = size - 1;
-    int b = buffered - 1;
+    int b = live - 1;
     for (int w = n - 1; w >= 0; w--) {
-      if (b < 0 || (a >= 0 && keys[a] > bufferKeys[b])) {
+      if (b < 0 || (a >= 0 && keys[a] > buffer[2 * b])) {
         k[w] = keys[a];
         o[w] = offsets[a];
         a--;
       } else {
-        k[w] = bufferKeys[b];
-        o[w] = (int) (bufferTimes[b] - base[(int) (bufferKeys[b] & 7)]);
+        long t = buffer[2 * b + 1];
+        k[w] = buffer[2 * b];
+        o[w] = (int) (t - base[(int) (k[w] & 7)]);
+        oldest = Math.min(oldest, t);
         b--;
       }
     }
@@ -234,34 +267,23 @@ final class DuplicateTable {
     offsets = o;
     size = n;
     buffered = 0;
+    bufferSignature = 0;
   }
 
-  /**
-   * Removes entries whose time is before their stream's {@code watermark - horizonMs}; skipped
-   * while no entry can be that old.
-   *
-   * @param latestStart the largest horizon start, {@code max watermark - horizonMs}
-   */
-  void sweep(long[] watermarks, long latestStart) {
-    // Lookups check times, so expired entries may linger; sweeping once they could be 1/16 of the
-    // horizon old keeps
-    // the cost amortised (not a full pass per seal advance) for a few percent of memory.
-    if (oldest >= latestStart - horizonMs / 16) {
+  /** Removes main entries whose time is before their stream's {@code watermark - horizonMs}. */
+  private void dropExpired() {
+    long latest = ABSENT;
+    for (long wm : watermarks) {
+      latest = Math.max(latest, wm);
+    }
+    if (latest == ABSENT || oldest >= latest - horizonMs) {
       return;
     }
-    // A stream whose watermark lags keeps old entries that are still live, so `oldest` alone would
-    // let every seal advance sweep (a full pass that removes nothing): sweep at most once per 1/16
-    // horizon of progress.
-    if (sweptAt != ABSENT && latestStart < sweptAt + horizonMs / 16) {
-      return;
-    }
-    sweptAt = latestStart;
-    merge();
     int w = 0;
     long min = Long.MAX_VALUE;
     for (int i = 0; i < size; i++) {
       long real = timeAt(i);
-      if (real >= watermarks[(int) (keys[i] & 7)] - horizonMs) {
+      if (!expired((int) (keys[i] & 7), real)) {
         keys[w] = keys[i];
         offsets[w] = offsets[i];
         min = Math.min(min, real);
@@ -276,11 +298,13 @@ final class DuplicateTable {
     return size + buffered;
   }
 
-  /** Merges and releases spare capacity; afterwards the main arrays hold every entry, sorted. */
+  /**
+   * Merges (dropping expired entries) and releases spare capacity; afterwards the main arrays hold
+   * every live entry, sorted.
+   */
   void trim() {
     merge();
-    bufferKeys = NO_LONGS;
-    bufferTimes = NO_LONGS;
+    buffer = NO_LONGS;
     if (keys.length != size) {
       keys = size == 0 ? NO_LONGS : Arrays.copyOf(keys, size);
       offsets = size == 0 ? NO_INTS : Arrays.copyOf(offsets, size);
@@ -303,6 +327,7 @@ final class DuplicateTable {
     }
     size = sortedKeys.length;
     buffered = 0;
+    bufferSignature = 0;
     oldest = min;
   }
 }

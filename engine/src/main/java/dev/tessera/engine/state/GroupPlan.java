@@ -161,8 +161,8 @@ final class GroupPlan {
 
   final EventField[] rawCategory;
 
-  /** The category column of a raw event without category fields: every count 0. */
-  final int[] noCategories;
+  /** Per raw category field, the mask of the accumulators that read it. */
+  final long[] rawCategoryAccs;
 
   /** Working memory of reads, per thread. */
   final ThreadLocal<ReadScratch> readScratch = ThreadLocal.withInitial(() -> new ReadScratch(this));
@@ -424,7 +424,12 @@ final class GroupPlan {
     }
     this.rawNumeric = numeric.toArray(new EventField[0]);
     this.rawCategory = category.toArray(new EventField[0]);
-    this.noCategories = new int[rawCategory.length];
+    this.rawCategoryAccs = new long[rawCategory.length];
+    for (int a = 0; a < accs.length; a++) {
+      if (accs[a].rawCategory >= 0) {
+        rawCategoryAccs[accs[a].rawCategory] |= 1L << a;
+      }
+    }
   }
 
   private static long lcm(long a, long b) {

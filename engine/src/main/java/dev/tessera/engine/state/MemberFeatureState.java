@@ -104,7 +104,7 @@ public final class MemberFeatureState implements Serializable {
     }
     tileCache = new int[layers.length];
     raw = new RawEvents(plan);
-    duplicateIds = new DuplicateTable(plan.duplicateHorizonMs);
+    duplicateIds = new DuplicateTable(plan.duplicateHorizonMs, watermarks);
   }
 
   /** An empty state. */
@@ -236,7 +236,6 @@ public final class MemberFeatureState implements Serializable {
         distincts[a.table].evictBefore(seal - a.lookbackMs, a.lookbackMs / EVICTION_SLACK);
       }
     }
-    duplicateIds.sweep(watermarks, maxWatermark - plan.duplicateHorizonMs);
     if (dictionary.size > compactDictionaryAt) {
       compactDictionary();
     }
@@ -568,11 +567,11 @@ public final class MemberFeatureState implements Serializable {
     }
     long bit = 1L << a;
     for (int j = raw.from(split), n = raw.size; j < n; j++) {
-      long time = raw.times[j];
+      long time = raw.time(j);
       if (time > hi) {
         break;
       }
-      if ((raw.masks[j] & bit) != 0) {
+      if ((raw.mask(j) & bit) != 0) {
         agg.update(s, 0, t, time, raw.value(j, acc.rawValue));
       }
     }
@@ -593,10 +592,10 @@ public final class MemberFeatureState implements Serializable {
     }
     long bit = 1L << a;
     for (int j = raw.from(split), n = raw.size; j < n; j++) {
-      if (raw.times[j] > hi) {
+      if (raw.time(j) > hi) {
         break;
       }
-      if ((raw.masks[j] & bit) != 0) {
+      if ((raw.mask(j) & bit) != 0) {
         sum += acc.additive == 1 ? 1 : raw.value(j, acc.rawValue);
       }
     }
@@ -640,11 +639,11 @@ public final class MemberFeatureState implements Serializable {
     }
     long bit = 1L << a;
     for (int j = raw.from(split), n = raw.size; j < n; j++) {
-      long time = raw.times[j];
+      long time = raw.time(j);
       if (time > hi) {
         break;
       }
-      if ((raw.masks[j] & bit) == 0) {
+      if ((raw.mask(j) & bit) == 0) {
         continue;
       }
       double w = raw.value(j, acc.rawValue);
@@ -654,8 +653,11 @@ public final class MemberFeatureState implements Serializable {
       if (decayed) {
         w *= Math.pow(2.0, (time - t) / halfLife);
       }
-      int[] c = raw.cats[j];
       int p = raw.categoryOffset(j, acc.rawCategory);
+      if (p < 0) {
+        continue;
+      }
+      int[] c = raw.categoryIds;
       for (int k = 1; k <= c[p]; k++) {
         cs[c[p + k]] += w;
       }
@@ -737,8 +739,7 @@ public final class MemberFeatureState implements Serializable {
   }
 
   /**
-   * Diagnostics: approximate retained bytes by part (array payloads plus 16-byte array headers; raw
-   * events counted as 160 bytes each, their typical size with eventId and title strings), to
+   * Diagnostics: approximate retained bytes by part (array payloads plus 16-byte array headers), to
    * explain the measured footprint.
    */
   public Map<String, Long> approximateBytesByPart() {
@@ -855,12 +856,12 @@ public final class MemberFeatureState implements Serializable {
     }
     w.writeVarLong(raw.size);
     for (int i = 0; i < raw.size; i++) {
-      w.writeZigZag(maxWatermark - raw.times[i]);
-      w.writeLong(raw.masks[i]);
+      w.writeZigZag(maxWatermark - raw.time(i));
+      w.writeLong(raw.mask(i));
       for (int k = 0; k < plan.rawNumeric.length; k++) {
-        w.writeDouble(raw.values[i * plan.rawNumeric.length + k]);
+        w.writeDouble(raw.value(i, k));
       }
-      int[] c = raw.cats[i];
+      int[] c = raw.categoryIdsOf(i);
       w.writeVarLong(c.length);
       for (int id : c) {
         w.writeVarLong(id);
@@ -976,7 +977,7 @@ public final class MemberFeatureState implements Serializable {
       for (int k = 0; k < c.length; k++) {
         c[k] = r.readVarInt();
       }
-      st.raw.insert(time, mask, vals, c.length == 0 ? st.plan.noCategories : c);
+      st.raw.insert(time, mask, vals, c);
     }
     if (!r.atEnd()) {
       throw new IllegalArgumentException("trailing bytes after state");
