@@ -7,7 +7,7 @@ import dev.tessera.batch.Summary;
 import dev.tessera.batch.testkit.DomainLog;
 import dev.tessera.batch.testkit.DomainTopics;
 import dev.tessera.batch.testkit.TestSettings;
-import dev.tessera.batch.testkit.TestSpark;
+import dev.tessera.batch.testkit.SparkTest;
 import dev.tessera.embedded.EmbeddedKafka;
 import dev.tessera.embedded.junit.LocalInfrastructureExtension;
 import dev.tessera.embedded.junit.TestNamespace;
@@ -18,27 +18,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The archive job on a real broker: committed records only, each exactly once, across re-runs. */
 @ExtendWith(LocalInfrastructureExtension.class)
-class ArchiveIT {
-  static SparkSession spark;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
+class ArchiveIT extends SparkTest {
 
   @Test
   void archivesCommittedRecordsOnceAcrossRerunsAndNewOffsets(

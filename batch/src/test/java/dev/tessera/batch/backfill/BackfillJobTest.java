@@ -9,7 +9,7 @@ import dev.tessera.batch.archive.ArchiveSchema;
 import dev.tessera.batch.testkit.DomainLog;
 import dev.tessera.batch.testkit.Oracle;
 import dev.tessera.batch.testkit.TestSettings;
-import dev.tessera.batch.testkit.TestSpark;
+import dev.tessera.batch.testkit.SparkTest;
 import dev.tessera.engine.definition.FeatureGroup;
 import dev.tessera.engine.event.EventStream;
 import dev.tessera.engine.state.FeatureSnapshot;
@@ -24,25 +24,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The backfill and snapshot jobs from an archive on disk: output columns and kernel values. */
-class BackfillJobTest {
-  static SparkSession spark;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
+class BackfillJobTest extends SparkTest {
 
   @Test
   void backfillTakesEpochAndIsoInstantsAndSnapshotCoversEveryMemberAtEveryBoundary(

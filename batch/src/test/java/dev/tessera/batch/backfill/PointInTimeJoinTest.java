@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.tessera.batch.archive.ArchiveSchema;
 import dev.tessera.batch.testkit.DomainLog;
 import dev.tessera.batch.testkit.Oracle;
-import dev.tessera.batch.testkit.TestSpark;
+import dev.tessera.batch.testkit.SparkTest;
 import dev.tessera.engine.definition.FeatureGroup;
 import dev.tessera.engine.definition.FeatureRegistry;
 import dev.tessera.engine.event.EnrichedEvent;
@@ -27,10 +27,8 @@ import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,25 +39,18 @@ import org.junit.jupiter.api.io.TempDir;
  * compared value by value with {@link dev.tessera.engine.reference.ReferenceEngine} fed each
  * member's events ingested at or before the instant, each stream in offset order.
  */
-class PointInTimeJoinTest {
+class PointInTimeJoinTest extends SparkTest {
   static final StructType SPINE =
       new StructType()
           .add(PointInTimeJoin.ROW_ID, DataTypes.LongType, false)
           .add(ArchiveSchema.MEMBER_ID, DataTypes.StringType, false)
           .add(PointInTimeJoin.AS_OF, DataTypes.LongType, false);
 
-  static SparkSession spark;
   static FeatureGroup group;
 
   @BeforeAll
   static void start() {
-    spark = TestSpark.start();
     group = FeatureRegistry.fromConfig(ConfigFactory.load()).get("member_engagement", 1);
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
   }
 
   @Test

@@ -9,7 +9,7 @@ import dev.tessera.batch.archive.ArchiveJob;
 import dev.tessera.batch.testkit.DomainLog;
 import dev.tessera.batch.testkit.DomainTopics;
 import dev.tessera.batch.testkit.TestSettings;
-import dev.tessera.batch.testkit.TestSpark;
+import dev.tessera.batch.testkit.SparkTest;
 import dev.tessera.embedded.EmbeddedKafka;
 import dev.tessera.embedded.junit.LocalInfrastructureExtension;
 import dev.tessera.embedded.junit.TestNamespace;
@@ -36,9 +36,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,18 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a deliberately altered sample is the only mismatch reported; the workflow signal is on its topic.
  */
 @ExtendWith(LocalInfrastructureExtension.class)
-class ConsistencyIT {
-  static SparkSession spark;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
+class ConsistencyIT extends SparkTest {
 
   @Test
   void servedSamplesMatchTheKernelOnTheArchiveAndAnAlteredOneIsReported(

@@ -8,7 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.tessera.batch.BatchSettings;
 import dev.tessera.batch.Summary;
 import dev.tessera.batch.testkit.TestSettings;
-import dev.tessera.batch.testkit.TestSpark;
+import dev.tessera.batch.testkit.SparkTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,11 +19,8 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on two features through noise (separable-ish): a real logistic regression, a real validation AUC,
  * the saved model, {@code metrics.json} and the {@code model_trained} payload.
  */
-class TrainJobTest {
+class TrainJobTest extends SparkTest {
   static final StructType SET =
       new StructType()
           .add(Labels.LABEL_ID, DataTypes.LongType, false)
@@ -48,17 +45,6 @@ class TrainJobTest {
           .add("title_as_of", DataTypes.LongType, false)
           .add("title_plays_24h", DataTypes.LongType, true);
 
-  static SparkSession spark;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   @Test
   void trainsOnTheTrainSplitAndReportsARealValidationAuc(@TempDir Path dir) throws Exception {

@@ -14,7 +14,7 @@ import dev.tessera.batch.backfill.TimedEvent;
 import dev.tessera.batch.testkit.DomainLog;
 import dev.tessera.batch.testkit.Oracle;
 import dev.tessera.batch.testkit.TestSettings;
-import dev.tessera.batch.testkit.TestSpark;
+import dev.tessera.batch.testkit.SparkTest;
 import dev.tessera.engine.definition.FeatureGroup;
 import dev.tessera.engine.definition.FeatureRegistry;
 import dev.tessera.engine.event.EnrichedEvent;
@@ -34,34 +34,25 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Labels, splits, point-in-time features and the leakage check of training sets. */
-class TrainingSetTest {
+class TrainingSetTest extends SparkTest {
   static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
   static final long MIN = 60_000L;
   static final long HOUR = 60 * MIN;
 
-  static SparkSession spark;
   static FeatureRegistry registry;
   static FeatureGroup members;
   static FeatureGroup titles;
 
   @BeforeAll
   static void start() {
-    spark = TestSpark.start();
     registry = FeatureRegistry.fromConfig(ConfigFactory.load());
     members = registry.get("member_engagement", 1);
     titles = registry.get("title_popularity", 1);
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
   }
 
   static TitleCatalogue catalogue() {
