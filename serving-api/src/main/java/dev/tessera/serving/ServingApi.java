@@ -3,6 +3,7 @@ package dev.tessera.serving;
 import dev.tessera.engine.definition.FeatureRegistry;
 import dev.tessera.serving.features.FeatureLookup;
 import dev.tessera.serving.features.FeatureRoutes;
+import dev.tessera.serving.features.MemberReadPath;
 import dev.tessera.serving.features.SampleLog;
 import dev.tessera.serving.http.BearerAuth;
 import dev.tessera.serving.http.Endpoints;
@@ -16,6 +17,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -40,6 +45,7 @@ public final class ServingApi extends AllDirectives {
   }
 
   private final FeatureRoutes features;
+  private final MemberReadPath memberReads;
   private final RegistryRoutes registry;
   private final Endpoints endpoints;
   private final BearerAuth auth;
@@ -50,13 +56,28 @@ public final class ServingApi extends AllDirectives {
   public ServingApi(FeatureLookup lookup, FeatureRegistry registry, ServingSettings settings,
       PrometheusRegistry metrics, SampleLog samples, List<Extension> extensions) {
     ErrorResponses errors = new ErrorResponses(settings.retryAfter());
-    this.endpoints = new Endpoints(new HttpMetrics(metrics), errors);
+    HttpMetrics httpMetrics = new HttpMetrics(metrics);
+    this.endpoints = new Endpoints(httpMetrics, errors);
     this.auth = new BearerAuth(settings.auth(), errors);
     this.features = new FeatureRoutes(lookup, registry, settings, errors, samples);
+    this.memberReads = new MemberReadPath(features, auth, httpMetrics, errors);
     this.registry = new RegistryRoutes(registry, errors);
     this.metrics = metrics;
     this.extensions = List.copyOf(extensions);
     this.openApi = resource("openapi.yaml");
+  }
+
+  /**
+   * What the server binds: single member reads through {@link MemberReadPath} (same answers, a
+   * fraction of the DSL's garbage), every other request through {@link #route()}.
+   */
+  public Function<HttpRequest, CompletionStage<HttpResponse>> handler(
+      ClassicActorSystemProvider system) {
+    Function<HttpRequest, CompletionStage<HttpResponse>> routed = route().handler(system);
+    return request -> {
+      CompletionStage<HttpResponse> direct = memberReads.answer(request);
+      return direct != null ? direct : routed.apply(request);
+    };
   }
 
   public Route route() {

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds {@link ServingApi} on the configured interface and port. The binding joins the node's
+ * Binds {@link ServingApi#handler} on the configured interface and port. The binding joins the node's
  * coordinated shutdown: it stops accepting, lets in-flight requests finish, then unbinds.
  */
 public final class ServingServer {
@@ -22,7 +22,7 @@ public final class ServingServer {
       ServingSettings settings) {
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
-        .bind(api.route())
+        .bind(api.handler(system))
         .thenApply(binding -> {
           binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
           InetSocketAddress address = binding.localAddress();

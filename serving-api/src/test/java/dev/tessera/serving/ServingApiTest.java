@@ -125,6 +125,28 @@ class ServingApiTest {
   }
 
   @Test
+  void directAndRoutedReadsGiveTheSameAnswer() throws Exception {
+    start();
+    store.put("m-1", snapshot("m-1", 7, now + 3_600_000));
+    // The first is answered by the direct path, the others by the route: an extra parameter and
+    // a percent-encoded group list are the route's.
+    JsonNode direct = server.get("/v1/members/m-1/features?groups=" + GROUP).json();
+    JsonNode extraParameter =
+        server.get("/v1/members/m-1/features?groups=" + GROUP + "&trace=1").json();
+    JsonNode encoded = server.get("/v1/members/m-1/features?groups=member%5Fengagement").json();
+    for (JsonNode answer : List.of(direct, extraParameter, encoded)) {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) answer).remove("servedAt");
+    }
+    assertThat(direct.path("groups").path(GROUP).path("status").asText()).isEqualTo("PRESENT");
+    assertThat(extraParameter).isEqualTo(direct);
+    assertThat(encoded).isEqualTo(direct);
+    Answer unknownGroup = server.get("/v1/members/m-1/features?groups=nope");
+    Answer unknownGroupRouted = server.get("/v1/members/m-1/features?groups=nope&trace=1");
+    assertThat(unknownGroup.status()).isEqualTo(404);
+    assertThat(unknownGroup.json()).isEqualTo(unknownGroupRouted.json());
+  }
+
+  @Test
   void readsEveryGroupWhenNoneIsNamed() throws Exception {
     start();
     store.put("m-1", snapshot("m-1", 1, now + 60_000));

@@ -133,15 +133,19 @@ public final class ServeBenchmark {
         // Warm-up: JIT, connection pools, member entities started.
         HttpLoad.inChildJvm(base.getHost(), base.getPort(), connections, Math.min(rate, 5_000),
             10, singles);
+        NodeCost.Idle idle = NodeCost.idle(5_000);
+        out.printf("  %s%n", idle.summary());
         try (GcPauses pauses = new GcPauses()) {
+          NodeCost cost = NodeCost.start();
           HttpLoad.Result single = HttpLoad.inChildJvm(base.getHost(), base.getPort(),
               connections, rate, seconds, singles);
-          print("single reads", single, pauses, out);
+          print("single reads", single, pauses, cost, idle, out);
         }
         try (GcPauses pauses = new GcPauses()) {
+          NodeCost cost = NodeCost.start();
           HttpLoad.Result batch = HttpLoad.inChildJvm(base.getHost(), base.getPort(),
               Math.min(connections, Math.max(1, batchRate / 10)), batchRate, seconds, batches);
-          print("batch reads of 100", batch, pauses, out);
+          print("batch reads of 100", batch, pauses, cost, idle, out);
         }
       } finally {
         node.stop(Duration.ofSeconds(60));
@@ -172,7 +176,7 @@ public final class ServeBenchmark {
   }
 
   private static void print(String what, HttpLoad.Result result, GcPauses pauses,
-      PrintStream out) {
+      NodeCost cost, NodeCost.Idle idle, PrintStream out) {
     Histogram latency = result.latencyMicros();
     out.printf("  %-18s %,8.0f req/s  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.1f ms"
             + "  errors %d  statuses %s%n", what, result.perSecond(),
@@ -180,6 +184,8 @@ public final class ServeBenchmark {
         latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0,
         result.errors(), result.statuses());
     out.printf("  %-18s node GC during the run (%s)%n", "", pauses.summary());
+    out.printf("  %-18s %s%n", "", cost.perUnit(Math.max(1, result.requests()), "request",
+        idle));
   }
 
   private static int parse(String flag, String value) {

@@ -54,23 +54,31 @@ public final class FeatureRoutes extends AllDirectives {
 
   /** {@code GET .../members/{memberId}/features}: the route below {@code /v1/members/{id}}. */
   public Route memberFeatures(String memberId) {
-    return parameterOptional("groups", groups -> {
-      long now = System.currentTimeMillis();
-      CompletionStage<HttpResponse> response;
-      try {
-        if (!MemberIds.isValid(memberId)) {
-          throw invalidMember(memberId);
-        }
-        List<String> wanted = groups(groups);
-        response = readMember(memberId, wanted, now, false)
-            .thenApply(reads -> Json.response(StatusCodes.OK, json -> {
-              writeMember(json, memberId, reads, now);
-            }));
-      } catch (ApiProblem problem) {
-        response = CompletableFuture.completedFuture(errors.fromThrowable(problem));
+    return parameterOptional("groups", groups -> completeWithFuture(read(memberId, groups)));
+  }
+
+  /**
+   * The answer to {@code GET /v1/members/{memberId}/features?groups=...}: the route above and the
+   * server's direct path for this request ({@code MemberReadPath}) both answer with it.
+   *
+   * @param groups the {@code groups} query parameter, decoded; empty when absent
+   */
+  public CompletionStage<HttpResponse> read(String memberId, Optional<String> groups) {
+    long now = System.currentTimeMillis();
+    CompletionStage<HttpResponse> response;
+    try {
+      if (!MemberIds.isValid(memberId)) {
+        throw invalidMember(memberId);
       }
-      return completeWithFuture(response.exceptionally(errors::fromThrowable));
-    });
+      List<String> wanted = groups(groups);
+      response = readMember(memberId, wanted, now, false)
+          .thenApply(reads -> Json.response(StatusCodes.OK, json -> {
+            writeMember(json, memberId, reads, now);
+          }));
+    } catch (ApiProblem problem) {
+      response = CompletableFuture.completedFuture(errors.fromThrowable(problem));
+    }
+    return response.exceptionally(errors::fromThrowable);
   }
 
   /** {@code POST /v1/features/batch-get}. */

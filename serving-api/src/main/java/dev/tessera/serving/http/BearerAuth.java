@@ -51,6 +51,19 @@ public final class BearerAuth extends AllDirectives {
     });
   }
 
+  /**
+   * Whether {@link #read} would let {@code request} through (for a path that answers reads without
+   * the routing DSL; it leaves every refusal to {@link #read}, so 401 and 403 have one source).
+   */
+  public boolean allowsRead(HttpRequest request) {
+    if (!protectReads) {
+      return true;
+    }
+    Optional<byte[]> presented = presentedDigest(request);
+    return presented.isPresent()
+        && (matches(presented.get(), readDigest) | matches(presented.get(), operatorDigest));
+  }
+
   /** Lets the request through only with the operator token. */
   public Route operator(Supplier<Route> inner) {
     return extractRequest(request -> {
