@@ -126,13 +126,14 @@ public final class RoundTrip {
       first.systemActorOf(
           OnlineStore.create(StoreSettings.create(config), table), "online-store", Props.empty());
       MemberStateStore states =
-          MemberStateStore.create(first, MemberStateStore.Settings.create(config));
+          MemberStateStore.create(first, MemberStateStore.Settings.create(config),
+              topics.domainPartitions());
       FeaturePipeline.initSharding(first, groups, new OnlineStoreSink(table),
           topics.domainPartitions(), states, featureSettings);
       IngestPipeline ingestion = IngestPipeline.start(first, bootstrap, topics, references,
           ingestMetrics, topics.transactionalId());
       FeaturePipeline features = FeaturePipeline.start(first, bootstrap, topics, featureSettings,
-          featureMetrics, true);
+          featureMetrics, states);
       SimulationProducer.produce(records, bootstrap, topics.rawTopic());
       out.printf("  simulated %d raw records of %d members (seed %d), ending a minute ago%n",
           records.size(), reference.size(), options.seed());
@@ -173,8 +174,8 @@ public final class RoundTrip {
     int recoveredMatches = 0;
     ActorSystem<Void> second = startNode(config);
     try {
-      MemberStateStore states =
-          MemberStateStore.create(second, MemberStateStore.Settings.create(config));
+      MemberStateStore states = MemberStateStore.create(second,
+          MemberStateStore.Settings.create(config), topics.domainPartitions());
       FeaturePipeline.initSharding(second, groups, SnapshotSink.none(), topics.domainPartitions(),
           states, featureSettings);
       ClusterSharding sharding = ClusterSharding.get(second);

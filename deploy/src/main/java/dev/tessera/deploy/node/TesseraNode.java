@@ -175,7 +175,8 @@ public final class TesseraNode {
     SnapshotTable table = new SnapshotTable(settings.store().maxEntries());
     system.systemActorOf(
         OnlineStore.create(settings.store(), table), "online-store", Props.empty());
-    MemberStateStore states = MemberStateStore.create(system, settings.state());
+    MemberStateStore states = MemberStateStore.create(system, settings.state(),
+        settings.ingest().domainPartitions());
     FeaturePipeline.initSharding(system, settings.registry().all(), new OnlineStoreSink(table),
         settings.ingest().domainPartitions(), states, settings.features());
 
@@ -189,7 +190,7 @@ public final class TesseraNode {
     }
     if (settings.node().features()) {
       FeaturePipeline features = FeaturePipeline.start(system, settings.bootstrapServers(),
-          settings.ingest(), settings.features(), featureMetrics, true);
+          settings.ingest(), settings.features(), featureMetrics, states);
       // Stop consuming, checkpoint every partition (members durable, offsets committed).
       shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "stop-features", features::stop);
     }

@@ -19,6 +19,7 @@ public final class FeatureMetrics {
   final LongAdder memberMessages = new LongAdder();
   final LongAdder checkpoints = new LongAdder();
   final LongAdder checkpointFailures = new LongAdder();
+  final LongAdder checkpointWrites = new LongAdder();
   private final Recorder checkpointMicros = new Recorder(3);
   private final Histogram checkpointSoFar = new Histogram(3);
   private final Recorder freshnessMicros = new Recorder(3);
@@ -30,6 +31,11 @@ public final class FeatureMetrics {
 
   void checkpointMicros(long micros) {
     checkpointMicros.recordValue(Math.max(0, micros));
+  }
+
+  /** Group states written by checkpoints (a row each). */
+  public long checkpointWrites() {
+    return checkpointWrites.sum();
   }
 
   /** Partition checkpoints completed (members durable, offsets committed). */

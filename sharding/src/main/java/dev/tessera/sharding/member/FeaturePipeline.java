@@ -116,12 +116,15 @@ public final class FeaturePipeline {
   /**
    * Starts consuming the domain topics; {@link #initSharding} must have run on this node.
    *
-   * @param durable whether member state is durable ({@link MemberStateStore}): then every
-   *     checkpoint interval each partition's touched members persist and its offsets are committed;
-   *     otherwise nothing is committed and a restart replays the topics from the beginning
+   * @param store where member state is durable (the one given to {@link #initSharding}): then
+   *     every checkpoint interval each partition's touched members are written and its offsets
+   *     committed; null when state lives in memory only: nothing is committed and a restart
+   *     replays the topics from the beginning
    */
   public static FeaturePipeline start(ActorSystem<?> system, String bootstrapServers,
-      IngestSettings topics, FeatureSettings settings, FeatureMetrics metrics, boolean durable) {
+      IngestSettings topics, FeatureSettings settings, FeatureMetrics metrics,
+      MemberStateStore store) {
+    boolean durable = store != null;
     TopicSetup.ensureTopics(bootstrapServers,
         Map.of(settings.lateEventsTopic(), topics.domainPartitions()));
     Map<String, EventStream> streamOfTopic = new HashMap<>();
@@ -150,7 +153,7 @@ public final class FeaturePipeline {
             .withProperty(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 RangeAssignor.class.getName())
             .withStopTimeout(Duration.ZERO);
-    Checkpoints checkpoints = new Checkpoints(system, settings, metrics);
+    Checkpoints checkpoints = new Checkpoints(system, settings, metrics, store);
     Dispatcher dispatcher = new Dispatcher(system, streamOfTopic, collector, repliesTo, settings,
         metrics, lateProducer, checkpoints);
 
@@ -201,8 +204,9 @@ public final class FeaturePipeline {
 
   /**
    * Per-partition checkpoints, as Flink's aligned checkpoints but per partition: the members a
-   * partition's batches touched since the last checkpoint persist their state, then the
-   * partition's offsets of every domain topic are committed. A restart replays from the committed
+   * partition's batches touched since the last checkpoint hand over their state, which is written
+   * in batches per Cassandra partition, then the partition's offsets of every domain topic are
+   * committed. A restart replays from the committed
    * offsets; members skip what their durable state already holds (its offsets), so nothing is
    * lost or counted twice.
    */
@@ -211,6 +215,7 @@ public final class FeaturePipeline {
     private final ActorSystem<?> system;
     private final FeatureSettings settings;
     private final FeatureMetrics metrics;
+    private final MemberStateStore store;
     private final Map<Integer, Partition> partitions = new ConcurrentHashMap<>();
 
     private static final class Partition {
@@ -219,10 +224,12 @@ public final class FeaturePipeline {
       CompletableFuture<Done> running = CompletableFuture.completedFuture(Done.getInstance());
     }
 
-    Checkpoints(ActorSystem<?> system, FeatureSettings settings, FeatureMetrics metrics) {
+    Checkpoints(ActorSystem<?> system, FeatureSettings settings, FeatureMetrics metrics,
+        MemberStateStore store) {
       this.system = system;
       this.settings = settings;
       this.metrics = metrics;
+      this.store = store;
     }
 
     Partition of(int partition) {
@@ -255,13 +262,32 @@ public final class FeaturePipeline {
       }
       long started = System.nanoTime();
       ClusterSharding sharding = ClusterSharding.get(system);
-      // At most PERSIST_PARALLELISM members write at once: a first checkpoint can cover every
-      // member of the partition.
-      CompletionStage<Done> persisted = Source.from(members)
+      // Every touched member hands over its state (at most PERSIST_PARALLELISM asks at once: a
+      // first checkpoint can cover every member of the partition), the states are written
+      // together (a few single-partition batches per Cassandra partition, not a statement per
+      // member), then each member learns it is durable and the offsets are committed.
+      CompletionStage<List<MemberFeatures.Captured>> captured = Source.from(members)
           .mapAsyncUnordered(PERSIST_PARALLELISM, member -> sharding
               .entityRefFor(MemberFeatures.ENTITY_KEY, member)
-              .<Done>askWithStatus(MemberFeatures.Persist::new, settings.replyTimeout()))
-          .runWith(Sink.ignore(), system);
+              .<MemberFeatures.Captured>ask(MemberFeatures.CaptureState::new,
+                  settings.replyTimeout()))
+          .runWith(Sink.seq(), system);
+      CompletionStage<Done> persisted = captured.thenCompose(states -> {
+        List<MemberStateStore.StateWrite> writes = new ArrayList<>();
+        for (MemberFeatures.Captured state : states) {
+          writes.addAll(state.writes());
+        }
+        return store.saveAll(writes).thenApply(done -> {
+          for (MemberFeatures.Captured state : states) {
+            if (!state.writes().isEmpty()) {
+              sharding.entityRefFor(MemberFeatures.ENTITY_KEY, state.memberId())
+                  .tell(new MemberFeatures.Durable(state.applied()));
+            }
+          }
+          metrics.checkpointWrites.add(writes.size());
+          return done;
+        });
+      });
       return persisted.toCompletableFuture()
           .thenCompose(v -> offsets.isEmpty()
               ? CompletableFuture.completedFuture(Done.getInstance())

@@ -37,12 +37,12 @@ import org.slf4j.LoggerFactory;
  * or below a stream's last applied offset are skipped, so a replay after a crash counts nothing
  * twice), publishes a snapshot per group as of now to its {@link SnapshotSink}, and replies {@link
  * Applied} with the counts and the positions of late events. {@link GetSnapshot} reads a group's
- * full vector as of any instant the state is exact for. {@link Persist} makes the state durable
- * (the pipeline's checkpoint) and replies when it is.
+ * full vector as of any instant the state is exact for. {@link CaptureState} hands the state to
+ * the pipeline's checkpoint, which writes many members together and answers {@link Durable}.
  *
  * <p>Persistence: the state of every group is one row in Cassandra ({@link MemberStateStore}),
- * loaded when the entity starts (commands wait in a stash meanwhile) and written on {@link
- * Persist}. Sharding passivates an entity idle for the idle timeout (its idle strategy: no timer
+ * loaded when the entity starts (commands wait in a stash meanwhile) and written by checkpoints
+ * ({@link CaptureState}). Sharding passivates an entity idle for the idle timeout (its idle strategy: no timer
  * per entity, see {@code FeaturePipeline.initSharding}); the entity writes what is not durable yet
  * before it stops. Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic
  * partition ({@link MemberShards}), placed on the node consuming that partition.
@@ -95,8 +95,22 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   public record Refresh(String group, long now, ActorRef<StatusReply<StoredSnapshot>> replyTo)
       implements Command {}
 
-  /** Make the state durable; the reply comes once it is. */
-  public record Persist(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  /**
+   * A checkpoint's request: reply {@link Captured} with the state to write, or with none when
+   * everything applied is durable already. The entity counts as durable only once told {@link
+   * Durable}.
+   */
+  public record CaptureState(ActorRef<Captured> replyTo) implements Command {}
+
+  /**
+   * The state of every group as of {@code applied} batches, for the checkpoint to write (empty:
+   * nothing to write).
+   */
+  public record Captured(String memberId, long applied, List<MemberStateStore.StateWrite> writes)
+      implements CborSerializable {}
+
+  /** The checkpoint wrote the state captured at {@code applied} batches. */
+  public record Durable(long applied) implements Command {}
 
   /** The stop message of the entity type (hand-off, passivation). */
   public enum Stop implements Command {
@@ -111,8 +125,6 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
 
   private record SavedBeforeStop(int attempt, Throwable failure) implements Command {}
 
-  private record Saved(ActorRef<StatusReply<Done>> replyTo, long appliedAtSave, Throwable failure)
-      implements Command {}
 
   private final String memberId;
   private final Map<String, MemberFeatureState> states = new LinkedHashMap<>();
@@ -123,6 +135,8 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   /** Batches applied since start; the state is durable when none was applied since a save. */
   private long applied;
   private long appliedWhenDurable;
+  /** The Cassandra timestamp of the last state handed out for writing (microseconds). */
+  private long lastWriteTime;
 
   private MemberFeatures(ActorContext<Command> context, String memberId, List<FeatureGroup> groups,
       SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard,
@@ -195,8 +209,8 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
         .onMessage(ApplyEvents.class, this::onApplyEvents)
         .onMessage(GetSnapshot.class, this::onGetSnapshot)
         .onMessage(Refresh.class, this::onRefresh)
-        .onMessage(Persist.class, this::onPersist)
-        .onMessage(Saved.class, this::onSaved)
+        .onMessage(CaptureState.class, this::onCaptureState)
+        .onMessage(Durable.class, this::onDurable)
         .onMessage(Stop.class, this::onStop)
         .build();
   }
@@ -270,7 +284,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
    * Passivation or hand-off. Events applied since the last durable write are written first: the
    * next incarnation (here or on the next owner) starts from the stored state, and a checkpoint
    * may commit the partition's offsets past those events as soon as that incarnation answers
-   * its Persist. Messages that arrive meanwhile are not applied and not answered, so their batch
+   * its CaptureState. Messages that arrive meanwhile are not applied and not answered, so their batch
    * times out and is redelivered from the committed offsets.
    */
   private Behavior<Command> onStop(Stop stop) {
@@ -281,12 +295,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   }
 
   private Behavior<Command> saveThenStop(int attempt) {
-    List<CompletableFuture<Done>> writes = new ArrayList<>();
-    for (MemberFeatureState state : states.values()) {
-      writes.add(store.save(memberId, state.group().name(), state.group().version(),
-          state.toBytes()).toCompletableFuture());
-    }
-    getContext().pipeToSelf(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)),
+    getContext().pipeToSelf(store.saveAll(stateWrites()),
         (done, error) -> new SavedBeforeStop(attempt, error));
     return Behaviors.receive(Command.class)
         .onMessage(SavedBeforeStop.class, saved -> {
@@ -307,32 +316,30 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
         .build();
   }
 
-  private Behavior<Command> onPersist(Persist command) {
-    if (store == null || applied == appliedWhenDurable) {
-      command.replyTo().tell(StatusReply.ack());
-      return this;
-    }
-    List<CompletableFuture<Done>> writes = new ArrayList<>();
-    for (MemberFeatureState state : states.values()) {
-      writes.add(store.save(memberId, state.group().name(), state.group().version(),
-          state.toBytes()).toCompletableFuture());
-    }
-    long appliedAtSave = applied;
-    getContext().pipeToSelf(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)),
-        (done, error) -> new Saved(command.replyTo(), appliedAtSave, error));
+  private Behavior<Command> onCaptureState(CaptureState command) {
+    command.replyTo().tell(new Captured(memberId, applied,
+        store == null || applied == appliedWhenDurable ? List.of() : stateWrites()));
     return this;
   }
 
-  private Behavior<Command> onSaved(Saved saved) {
-    if (saved.failure() != null) {
-      log.warn("Saving the state of member {} failed: {}", memberId, saved.failure().toString());
-      saved.replyTo().tell(StatusReply.error("saving the state of " + memberId + " failed: "
-          + saved.failure().getMessage()));
-    } else {
-      appliedWhenDurable = Math.max(appliedWhenDurable, saved.appliedAtSave());
-      saved.replyTo().tell(StatusReply.ack());
-    }
+  private Behavior<Command> onDurable(Durable durable) {
+    appliedWhenDurable = Math.max(appliedWhenDurable, durable.applied());
     return this;
+  }
+
+  /**
+   * Every group's state to write now, with a Cassandra timestamp above any this member handed out
+   * before (and, across incarnations, about the wall clock's), so the newest state wins however
+   * the writes land.
+   */
+  private List<MemberStateStore.StateWrite> stateWrites() {
+    lastWriteTime = Math.max(lastWriteTime + 1, System.currentTimeMillis() * 1000);
+    List<MemberStateStore.StateWrite> writes = new ArrayList<>(states.size());
+    for (MemberFeatureState state : states.values()) {
+      writes.add(new MemberStateStore.StateWrite(memberId, state.group().name(),
+          state.group().version(), state.toBytes(), lastWriteTime));
+    }
+    return writes;
   }
 
   private static long[] lastOffsets(MemberFeatureState state) {

@@ -1,10 +1,15 @@
 package dev.tessera.sharding.member;
 
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
@@ -24,12 +30,20 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 /**
  * Durable member state in Cassandra: one row per (member, feature group) holding the kernel's
  * binary state ({@code MemberFeatureState.toBytes()}, versioned), written at checkpoints and read
- * when an entity starts. Uses pekko-persistence-cassandra's session (same driver configuration).
+ * when an entity starts. Uses pekko-persistence-cassandra's driver configuration.
  *
- * <p>Loads are grouped: at most {@code max-concurrent-loads} queries run at once, and the members
- * that start meanwhile are read together by the next one ({@code WHERE member_id IN ...}, up to
- * {@code load-batch-size}). A lone load goes out at once; thousands of members starting together
- * (a node's first batches, a rebalance) cost a query per batch instead of one each.
+ * <p>Placement: a member's rows live in the Cassandra partition {@code (shard, bucket)}: its
+ * domain-topic partition (its shard) split into {@code buckets-per-partition} by the same hash. A
+ * partition's checkpoint writes its members as a few single-partition batches instead of a
+ * statement each, which is most of what a checkpoint costs Cassandra and the driver. Each write
+ * carries the member's own increasing timestamp, so a checkpoint's batch that lands after the
+ * member's own later write (before passivating) cannot bring an older state back.
+ *
+ * <p>Loads are grouped: at most {@code max-concurrent-loads} rounds of queries run at once, and the
+ * members that start meanwhile are read together by the next round (up to {@code load-batch-size},
+ * a query {@code WHERE shard = ? AND bucket = ? AND member_id IN ...} per Cassandra partition).
+ * A lone load goes out at once; thousands of members starting together (a node's first batches, a
+ * rebalance) cost a query per Cassandra partition among them instead of one each.
  */
 public final class MemberStateStore {
 
@@ -42,7 +56,7 @@ public final class MemberStateStore {
    * @param maxConcurrentLoads most load queries running at once
    */
   public record Settings(String keyspace, String table, boolean autoCreate, int replicationFactor,
-      int loadBatchSize, int maxConcurrentLoads) {
+      int loadBatchSize, int maxConcurrentLoads, int bucketsPerPartition, int maxBatchBytes) {
     public Settings {
       Objects.requireNonNull(keyspace, "keyspace");
       Objects.requireNonNull(table, "table");
@@ -61,8 +75,10 @@ public final class MemberStateStore {
           }
         }
         return new Settings(keyspace, table, config.getBoolean("auto-create"),
-            config.getInt("replication-factor"), atLeastOne(config, "load-batch-size", prefix),
-            atLeastOne(config, "max-concurrent-loads", prefix));
+            config.getInt("replication-factor"), (int) atLeastOne(config, "load-batch-size", prefix),
+            (int) atLeastOne(config, "max-concurrent-loads", prefix),
+            (int) atLeastOne(config, "buckets-per-partition", prefix),
+            (int) Math.min(Integer.MAX_VALUE, atLeastOne(config, "max-batch-bytes", prefix)));
       } catch (ConfigException e) {
         throw new IllegalArgumentException("Invalid configuration: " + e.getMessage(), e);
       }
@@ -70,11 +86,11 @@ public final class MemberStateStore {
 
     public Settings withKeyspace(String newKeyspace) {
       return new Settings(newKeyspace, table, autoCreate, replicationFactor, loadBatchSize,
-          maxConcurrentLoads);
+          maxConcurrentLoads, bucketsPerPartition, maxBatchBytes);
     }
 
-    private static int atLeastOne(Config config, String key, String prefix) {
-      int value = config.getInt(key);
+    private static long atLeastOne(Config config, String key, String prefix) {
+      long value = key.endsWith("-bytes") ? config.getBytes(key) : config.getInt(key);
       if (value < 1) {
         throw new IllegalArgumentException(
             "Invalid configuration: " + prefix + key + " = " + value + " must be at least 1");
@@ -85,6 +101,7 @@ public final class MemberStateStore {
 
   private final CassandraSession session;
   private final Settings settings;
+  private final int partitions;
   private final CompletionStage<PreparedStatement> insert;
   private final CompletionStage<PreparedStatement> select;
   private final Queue<PendingLoad> waitingLoads = new ConcurrentLinkedQueue<>();
@@ -93,37 +110,60 @@ public final class MemberStateStore {
   /** A member's load waiting for its query. */
   private record PendingLoad(String memberId, CompletableFuture<Map<String, Stored>> result) {}
 
-  private MemberStateStore(CassandraSession session, Settings settings) {
+  /**
+   * Where a member's rows live: Cassandra partition {@code (shard, bucket)}, the shard being the
+   * member's domain-topic partition and the bucket a further split of it by the same hash.
+   */
+  record Placement(int shard, int bucket) {}
+
+  private MemberStateStore(CassandraSession session, Settings settings, int partitions) {
     this.session = session;
     this.settings = settings;
+    this.partitions = partitions;
     String table = settings.keyspace() + "." + settings.table();
     CompletionStage<Done> schema = settings.autoCreate()
         ? session.executeDDL("CREATE KEYSPACE IF NOT EXISTS " + settings.keyspace()
                 + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': "
                 + settings.replicationFactor() + "}")
             .thenCompose(done -> session.executeDDL("CREATE TABLE IF NOT EXISTS " + table
-                + " (member_id text, feature_group text, group_version int, state blob,"
-                + " saved_at timestamp, PRIMARY KEY (member_id, feature_group))"))
+                + " (shard int, bucket int, member_id text, feature_group text,"
+                + " group_version int, state blob, saved_at timestamp,"
+                + " PRIMARY KEY ((shard, bucket), member_id, feature_group))"))
         : CompletableFuture.completedFuture(Done.getInstance());
     this.insert = schema.thenCompose(done -> session.prepare("INSERT INTO " + table
-        + " (member_id, feature_group, group_version, state, saved_at) VALUES (?, ?, ?, ?, ?)"));
+        + " (shard, bucket, member_id, feature_group, group_version, state, saved_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"));
     this.select = schema.thenCompose(done -> session.prepare("SELECT member_id, feature_group,"
-        + " group_version, state FROM " + table + " WHERE member_id IN ?"));
+        + " group_version, state FROM " + table
+        + " WHERE shard = ? AND bucket = ? AND member_id IN ?"));
   }
 
   /**
-   * The store of this node, on pekko-persistence-cassandra's session, once its schema and
-   * statements are ready (node start-up waits for it rather than every member's first load).
+   * The store of this node, on its own driver session, once its schema and statements are ready
+   * and the table's layout matches: rows are placed by {@code partitions} (the domain topics'
+   * partition count) and {@code buckets-per-partition}, so a table written with other counts
+   * cannot be read (its members would not be found) and start-up stops with both counts named.
    *
-   * @throws IllegalStateException naming the keyspace when Cassandra does not answer in a minute
+   * @throws IllegalStateException naming the keyspace when Cassandra does not answer in a minute,
+   *     or the counts when the table was written with others
    */
-  public static MemberStateStore create(ActorSystem<?> system, Settings settings) {
+  public static MemberStateStore create(ActorSystem<?> system, Settings settings, int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
+    }
     MemberStateStore store = new MemberStateStore(
         CassandraSessionRegistry.get(system).sessionFor("tessera.features.state.session"),
-        settings);
+        settings, partitions);
     try {
       store.insert.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
       store.select.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      store.checkLayout().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IllegalStateException layout) {
+        throw layout;
+      }
+      throw new IllegalStateException("Cannot prepare the member state table "
+          + settings.keyspace() + "." + settings.table() + " (tessera.features.state): " + e, e);
     } catch (Exception e) {
       throw new IllegalStateException("Cannot prepare the member state table "
           + settings.keyspace() + "." + settings.table() + " (tessera.features.state): " + e, e);
@@ -131,12 +171,59 @@ public final class MemberStateStore {
     return store;
   }
 
+  // The layout row: shard -1 holds no member.
+  private static final String LAYOUT_ID = "";
+  private static final String LAYOUT_GROUP = "layout";
+
+  private static int layoutOf(int partitions, int buckets) {
+    return partitions * 100_000 + buckets;
+  }
+
+  /** Records the layout in an empty table, or checks the one recorded. */
+  private CompletionStage<Done> checkLayout() {
+    int wanted = layoutOf(partitions, settings.bucketsPerPartition());
+    return select
+        .thenCompose(statement -> session.selectAll(statement.bind(-1, 0, List.of(LAYOUT_ID))))
+        .thenCompose(rows -> {
+          if (rows.isEmpty()) {
+            return insert.thenCompose(statement -> session.executeWrite(statement.bind(-1, 0,
+                LAYOUT_ID, LAYOUT_GROUP, wanted, ByteBuffer.allocate(0), Instant.now(),
+                System.currentTimeMillis() * 1000)));
+          }
+          int recorded = rows.get(0).getInt("group_version");
+          if (recorded != wanted) {
+            throw new IllegalStateException("The member state table " + settings.keyspace() + "."
+                + settings.table() + " was written for " + recorded / 100_000
+                + " domain partitions and " + recorded % 100_000 + " buckets per partition, this"
+                + " node has " + partitions + " (tessera.ingest.domain-partitions) and "
+                + settings.bucketsPerPartition() + " (tessera.features.state.buckets-per-partition)"
+                + ": members would not find their state. Keep the counts, or migrate the state"
+                + " to a new table (tessera.features.state.table).");
+          }
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+  }
+
+  Placement placementOf(String memberId) {
+    int hash = Utils.toPositive(Utils.murmur2(memberId.getBytes(StandardCharsets.UTF_8)));
+    return new Placement(hash % partitions, (hash / partitions) % settings.bucketsPerPartition());
+  }
+
   /** A stored state: the group's version it was computed for, and its bytes. */
   public record Stored(int groupVersion, byte[] state) {}
 
   /**
+   * One group's state of a member to write.
+   *
+   * @param writeTime the write's Cassandra timestamp (microseconds), increasing per member: a
+   *     write that arrives late never replaces a newer state
+   */
+  public record StateWrite(String memberId, String group, int groupVersion, byte[] state,
+      long writeTime) {}
+
+  /**
    * Every stored group state of a member, by group name (empty for a new member). Read together
-   * with the other members waiting for a query, if any.
+   * with the other members of its Cassandra partition waiting for a query, if any.
    */
   public CompletionStage<Map<String, Stored>> load(String memberId) {
     CompletableFuture<Map<String, Stored>> result = new CompletableFuture<>();
@@ -155,27 +242,36 @@ public final class MemberStateStore {
       if (!runningLoads.compareAndSet(running, running + 1)) {
         continue;
       }
-      Map<String, List<PendingLoad>> batch = new HashMap<>();
+      // Up to load-batch-size waiting members, one query per Cassandra partition among them.
+      Map<Placement, Map<String, List<PendingLoad>>> batch = new HashMap<>();
+      int taken = 0;
       PendingLoad next;
-      while (batch.size() < settings.loadBatchSize() && (next = waitingLoads.poll()) != null) {
-        batch.computeIfAbsent(next.memberId(), id -> new ArrayList<>(1)).add(next);
+      while (taken < settings.loadBatchSize() && (next = waitingLoads.poll()) != null) {
+        batch.computeIfAbsent(placementOf(next.memberId()), p -> new HashMap<>())
+            .computeIfAbsent(next.memberId(), id -> new ArrayList<>(1)).add(next);
+        taken++;
       }
       if (batch.isEmpty()) {
         runningLoads.decrementAndGet();
         continue;
       }
-      select
-          .thenCompose(statement -> session.selectAll(
-              statement.bind(List.copyOf(batch.keySet()))))
-          .whenComplete((rows, error) -> {
-            runningLoads.decrementAndGet();
+      List<CompletableFuture<Void>> queries = new ArrayList<>(batch.size());
+      batch.forEach((placement, members) -> queries.add(select
+          .thenCompose(statement -> session.selectAll(statement.bind(placement.shard(),
+              placement.bucket(), List.copyOf(members.keySet()))))
+          .handle((rows, error) -> {
             try {
-              complete(batch, rows, error);
+              complete(members, rows, error);
             } catch (RuntimeException e) {
-              complete(batch, null, e); // an unreadable row fails its batch's loads, which retry
+              complete(members, null, e); // an unreadable row fails its loads, which retry
             }
-            startLoads();
-          });
+            return (Void) null;
+          })
+          .toCompletableFuture()));
+      CompletableFuture.allOf(queries.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+        runningLoads.decrementAndGet();
+        startLoads();
+      });
     }
   }
 
@@ -200,9 +296,50 @@ public final class MemberStateStore {
     });
   }
 
-  /** Writes one group's state of a member. */
-  public CompletionStage<Done> save(String memberId, String group, int groupVersion, byte[] state) {
-    return insert.thenCompose(statement -> session.executeWrite(statement.bind(
-        memberId, group, groupVersion, ByteBuffer.wrap(state), Instant.now())));
+  /**
+   * Writes many members' states: the rows of each Cassandra partition go together in unlogged
+   * single-partition batches of at most {@code max-batch-bytes} of state (one mutation each, which
+   * Cassandra applies atomically and cheaply), instead of a statement per member. Completes when
+   * every batch is written; fails if any failed.
+   */
+  public CompletionStage<Done> saveAll(List<StateWrite> writes) {
+    if (writes.isEmpty()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return insert.thenCompose(statement -> {
+      Map<Placement, List<StateWrite>> byPartition = new HashMap<>();
+      for (StateWrite write : writes) {
+        byPartition.computeIfAbsent(placementOf(write.memberId()), p -> new ArrayList<>())
+            .add(write);
+      }
+      Instant now = Instant.now();
+      List<CompletableFuture<Done>> batches = new ArrayList<>();
+      byPartition.forEach((placement, rows) -> {
+        List<BatchableStatement<?>> chunk = new ArrayList<>();
+        long chunkBytes = 0;
+        for (StateWrite write : rows) {
+          if (!chunk.isEmpty() && chunkBytes + write.state().length > settings.maxBatchBytes()) {
+            batches.add(execute(chunk));
+            chunk = new ArrayList<>();
+            chunkBytes = 0;
+          }
+          chunk.add(statement.bind(placement.shard(), placement.bucket(), write.memberId(),
+              write.group(), write.groupVersion(), ByteBuffer.wrap(write.state()), now,
+              write.writeTime()));
+          chunkBytes += write.state().length;
+        }
+        batches.add(execute(chunk));
+      });
+      return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+          .thenApply(v -> Done.getInstance());
+    });
+  }
+
+  private CompletableFuture<Done> execute(List<BatchableStatement<?>> rows) {
+    if (rows.size() == 1) {
+      return session.executeWrite((BoundStatement) rows.get(0)).toCompletableFuture();
+    }
+    return session.executeWriteBatch(BatchStatement.newInstance(BatchType.UNLOGGED, rows))
+        .toCompletableFuture();
   }
 }

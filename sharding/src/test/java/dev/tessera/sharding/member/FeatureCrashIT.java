@@ -79,12 +79,13 @@ class FeatureCrashIT {
     ActorSystem<Void> system = FeatureNode.start(config);
     try {
       MemberStateStore store =
-          MemberStateStore.create(system, MemberStateStore.Settings.create(config));
+          MemberStateStore.create(system, MemberStateStore.Settings.create(config),
+              topics.domainPartitions());
       FeaturePipeline.initSharding(system, groups, SnapshotSink.none(), topics.domainPartitions(),
           store, settings);
       FeatureMetrics metrics = new FeatureMetrics();
       FeaturePipeline pipeline =
-          FeaturePipeline.start(system, bootstrap, topics, settings, metrics, true);
+          FeaturePipeline.start(system, bootstrap, topics, settings, metrics, store);
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
       while (metrics.records() == 0 && System.nanoTime() < deadline) {
         Thread.sleep(100);

@@ -62,7 +62,7 @@ class FeaturePipelineIT {
           topics.domainPartitions(), null, settings);
       FeatureMetrics metrics = new FeatureMetrics();
       FeaturePipeline pipeline =
-          FeaturePipeline.start(system, bootstrap, topics, settings, metrics, false);
+          FeaturePipeline.start(system, bootstrap, topics, settings, metrics, null);
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (metrics.records() < truth.produced && System.nanoTime() < deadline) {
         Thread.sleep(100);

@@ -22,10 +22,11 @@ public final class FeatureProcess {
     FeatureSettings settings = FeatureSettings.create(config).withPrefix(args[2]);
     ActorSystem<Void> system = FeatureNode.start(config);
     MemberStateStore store =
-        MemberStateStore.create(system, MemberStateStore.Settings.create(config));
+        MemberStateStore.create(system, MemberStateStore.Settings.create(config),
+            topics.domainPartitions());
     FeaturePipeline.initSharding(system, FeatureRegistry.fromConfig(config).all(),
         SnapshotSink.none(), topics.domainPartitions(), store, settings);
-    FeaturePipeline.start(system, args[0], topics, settings, new FeatureMetrics(), true);
+    FeaturePipeline.start(system, args[0], topics, settings, new FeatureMetrics(), store);
     System.out.println("READY");
     System.out.flush();
     Thread.sleep(Long.MAX_VALUE);

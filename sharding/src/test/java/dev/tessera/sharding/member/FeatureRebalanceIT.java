@@ -99,9 +99,10 @@ class FeatureRebalanceIT {
   private static void start(ActorSystem<Void> system, Config config, List<FeatureGroup> groups,
       IngestSettings topics, FeatureSettings settings, String bootstrap, FeatureMetrics metrics) {
     MemberStateStore store =
-        MemberStateStore.create(system, MemberStateStore.Settings.create(config));
+        MemberStateStore.create(system, MemberStateStore.Settings.create(config),
+            topics.domainPartitions());
     FeaturePipeline.initSharding(system, groups, SnapshotSink.none(), topics.domainPartitions(),
         store, settings);
-    FeaturePipeline.start(system, bootstrap, topics, settings, metrics, true);
+    FeaturePipeline.start(system, bootstrap, topics, settings, metrics, store);
   }
 }

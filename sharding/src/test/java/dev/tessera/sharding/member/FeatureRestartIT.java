@@ -52,10 +52,11 @@ class FeatureRestartIT {
     FeatureMetrics before = new FeatureMetrics();
     try {
       MemberStateStore store =
-          MemberStateStore.create(first, MemberStateStore.Settings.create(config));
+          MemberStateStore.create(first, MemberStateStore.Settings.create(config),
+              topics.domainPartitions());
       FeaturePipeline.initSharding(first, groups, SnapshotSink.none(), topics.domainPartitions(),
           store, settings);
-      FeaturePipeline.start(first, bootstrap, topics, settings, before, true);
+      FeaturePipeline.start(first, bootstrap, topics, settings, before, store);
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (before.records() < truth.produced && System.nanoTime() < deadline) {
         Thread.sleep(100);
@@ -73,11 +74,12 @@ class FeatureRestartIT {
     ActorSystem<Void> second = FeatureNode.start(config);
     try {
       MemberStateStore store =
-          MemberStateStore.create(second, MemberStateStore.Settings.create(config));
+          MemberStateStore.create(second, MemberStateStore.Settings.create(config),
+              topics.domainPartitions());
       FeaturePipeline.initSharding(second, groups, SnapshotSink.none(), topics.domainPartitions(),
           store, settings);
       FeatureMetrics after = new FeatureMetrics();
-      FeaturePipeline pipeline = FeaturePipeline.start(second, bootstrap, topics, settings, after, true);
+      FeaturePipeline pipeline = FeaturePipeline.start(second, bootstrap, topics, settings, after, store);
       truth.awaitAgreement(second, Duration.ofSeconds(60));
       assertThat(after.records()).as("the second node replays from the committed offsets, not"
           + " from the beginning").isLessThan(truth.produced);

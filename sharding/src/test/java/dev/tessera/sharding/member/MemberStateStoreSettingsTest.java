@@ -19,6 +19,14 @@ class MemberStateStoreSettingsTest {
 
     assertThat(settings.loadBatchSize()).isEqualTo(64);
     assertThat(settings.maxConcurrentLoads()).isEqualTo(4);
+    assertThat(settings.bucketsPerPartition()).isEqualTo(16);
+    assertThat(settings.maxBatchBytes()).isEqualTo(256 * 1024);
+  }
+
+  @Test
+  void noBucketNamesItsKey() {
+    assertThatThrownBy(() -> load("tessera.features.state.buckets-per-partition = 0"))
+        .hasMessageContaining("tessera.features.state.buckets-per-partition = 0 must be at least 1");
   }
 
   @Test
