@@ -1,5 +1,6 @@
 package dev.tessera.sharding.member;
 
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
@@ -40,8 +41,9 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  * member's own later write (before passivating) cannot bring an older state back.
  *
  * <p>Loads are grouped: at most {@code max-concurrent-loads} rounds of queries run at once, and the
- * members that start meanwhile are read together by the next round (up to {@code load-batch-size},
- * a query {@code WHERE shard = ? AND bucket = ? AND member_id IN ...} per Cassandra partition).
+ * members that start meanwhile are read together by the next round (up to {@code load-batch-size}
+ * per bucket of a partition, a query {@code WHERE shard = ? AND bucket = ? AND member_id IN ...}
+ * per Cassandra partition among them, of at most {@code load-batch-size} members).
  * A lone load goes out at once; thousands of members starting together (a node's first batches, a
  * rebalance) cost a query per Cassandra partition among them instead of one each.
  */
@@ -242,22 +244,33 @@ public final class MemberStateStore {
       if (!runningLoads.compareAndSet(running, running + 1)) {
         continue;
       }
-      // Up to load-batch-size waiting members, one query per Cassandra partition among them.
-      Map<Placement, Map<String, List<PendingLoad>>> batch = new HashMap<>();
+      // A round: the waiting members (as many as load-batch-size per bucket of a partition:
+      // members that start together mostly share a shard), one query per Cassandra partition
+      // among them, of at most load-batch-size members each.
+      Map<Placement, List<Map<String, List<PendingLoad>>>> batch = new HashMap<>();
       int taken = 0;
+      int roundSize = settings.loadBatchSize() * settings.bucketsPerPartition();
       PendingLoad next;
-      while (taken < settings.loadBatchSize() && (next = waitingLoads.poll()) != null) {
-        batch.computeIfAbsent(placementOf(next.memberId()), p -> new HashMap<>())
-            .computeIfAbsent(next.memberId(), id -> new ArrayList<>(1)).add(next);
+      while (taken < roundSize && (next = waitingLoads.poll()) != null) {
+        List<Map<String, List<PendingLoad>>> chunks =
+            batch.computeIfAbsent(placementOf(next.memberId()), p -> new ArrayList<>());
+        Map<String, List<PendingLoad>> chunk =
+            chunks.isEmpty() ? null : chunks.get(chunks.size() - 1);
+        if (chunk == null || (chunk.size() >= settings.loadBatchSize()
+            && !chunk.containsKey(next.memberId()))) {
+          chunk = new HashMap<>();
+          chunks.add(chunk);
+        }
+        chunk.computeIfAbsent(next.memberId(), id -> new ArrayList<>(1)).add(next);
         taken++;
       }
       if (batch.isEmpty()) {
         runningLoads.decrementAndGet();
         continue;
       }
-      List<CompletableFuture<Void>> queries = new ArrayList<>(batch.size());
-      batch.forEach((placement, members) -> queries.add(select
-          .thenCompose(statement -> session.selectAll(statement.bind(placement.shard(),
+      List<CompletableFuture<Void>> queries = new ArrayList<>();
+      batch.forEach((placement, chunks) -> chunks.forEach(members -> queries.add(select
+          .thenCompose(statement -> rows(statement.bind(placement.shard(),
               placement.bucket(), List.copyOf(members.keySet()))))
           .handle((rows, error) -> {
             try {
@@ -267,12 +280,31 @@ public final class MemberStateStore {
             }
             return (Void) null;
           })
-          .toCompletableFuture()));
+          .toCompletableFuture())));
       CompletableFuture.allOf(queries.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
         runningLoads.decrementAndGet();
         startLoads();
       });
     }
+  }
+
+  /**
+   * Every row of a query, straight from the driver (the session's {@code selectAll} runs a stream
+   * per query, several times the CPU of the query itself for these few rows).
+   */
+  private CompletionStage<List<Row>> rows(BoundStatement statement) {
+    return session.underlying()
+        .thenCompose(cql -> cql.executeAsync(statement))
+        .thenCompose(page -> collect(page, new ArrayList<>()));
+  }
+
+  private static CompletionStage<List<Row>> collect(AsyncResultSet page, List<Row> rows) {
+    for (Row row : page.currentPage()) {
+      rows.add(row);
+    }
+    return page.hasMorePages()
+        ? page.fetchNextPage().thenCompose(next -> collect(next, rows))
+        : CompletableFuture.completedFuture(rows);
   }
 
   private static void complete(Map<String, List<PendingLoad>> batch, List<Row> rows,
