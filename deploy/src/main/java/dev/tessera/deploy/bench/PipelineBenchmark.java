@@ -122,10 +122,6 @@ public final class PipelineBenchmark {
         out.printf("  steady state (events %d%% to %d%% of the run answered): %,.0f events/s,"
                 + " %.1f µs of CPU per event%n", SteadyState.FROM_PERCENT, SteadyState.TO_PERCENT,
             steady.eventsPerSecond(), steady.cpuMicrosPerEvent());
-        out.printf("  %d batches, %d member messages (%.1f events each); %d late, %d duplicates%n",
-            metrics.batches(), metrics.memberMessages(),
-            (double) filled / Math.max(1, metrics.memberMessages()), metrics.late(),
-            metrics.duplicates());
         out.printf("  batch freshness (pre-filled topic, so backlog included): p50 %.1f ms,"
                 + " p99 %.1f ms%n", freshness.getValueAtPercentile(50) / 1000.0,
             freshness.getValueAtPercentile(99) / 1000.0);
@@ -150,6 +146,12 @@ public final class PipelineBenchmark {
         out.printf("  until durable (all applied, then a last checkpoint of %.1f s): %,.0f"
                 + " events/s, %.1f µs of CPU per event%n", (System.nanoTime() - stopping) / 1e9,
             filled / durableSeconds, (processCpuNanos() - cpuBefore) / 1000.0 / filled);
+        // Counted once every batch is answered (the lines above are printed while the last
+        // tenth of the run may still be in flight).
+        out.printf("  %d batches, %d member messages (%.1f events each); %d accepted, %d late,"
+                + " %d duplicates, %d already applied%n", metrics.batches(),
+            metrics.memberMessages(), (double) filled / Math.max(1, metrics.memberMessages()),
+            metrics.accepted(), metrics.late(), metrics.duplicates(), metrics.alreadyApplied());
       } finally {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
