@@ -84,7 +84,7 @@ public final class ServingApi extends AllDirectives {
     Route own = concat(
         pathPrefix("v1", () -> concat(
             pathPrefix("members", () -> pathPrefix(memberId -> path("features", () ->
-                get(() -> endpoint("member_features", () -> auth.read(
+                get(() -> endpoint(MemberReadPath.ROUTE, () -> auth.read(
                     () -> features.memberFeatures(memberId))))))),
             path(segments("features/batch-get"), () -> post(() ->
                 endpoint("batch_get", () -> auth.read(features::batchGet)))),

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds {@link ServingApi#handler} on the configured interface and port. The binding joins the node's
- * coordinated shutdown: it stops accepting, lets in-flight requests finish, then unbinds.
+ * Binds {@link ServingApi#handler} on the configured interface and port. The binding joins the
+ * node's coordinated shutdown: it stops accepting, lets in-flight requests finish, then unbinds.
  */
 public final class ServingServer {
   private static final Logger log = LoggerFactory.getLogger(ServingServer.class);

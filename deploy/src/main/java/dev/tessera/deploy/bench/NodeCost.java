@@ -12,21 +12,11 @@ import java.lang.management.ThreadInfo;
  * long as the node); a thread that ends in between takes its share with it, so the figure is a
  * lower bound.
  */
-final class NodeCost {
+record NodeCost(long cpuNanos, long allocated, long startedNanos) {
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-
-  private final long cpuNanos;
-  private final long allocated;
-  private final long startedNanos;
-
-  private NodeCost(long cpuNanos, long allocated, long startedNanos) {
-    this.cpuNanos = cpuNanos;
-    this.allocated = allocated;
-    this.startedNanos = startedNanos;
-  }
 
   static NodeCost start() {
     return new NodeCost(OS.getProcessCpuTime(), allocatedBytes(), System.nanoTime());

@@ -24,6 +24,8 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  * route's metric name.
  */
 public final class MemberReadPath {
+  /** The metric name of this read, whichever path answers it. */
+  public static final String ROUTE = "member_features";
   private static final String PREFIX = "/v1/members/";
   private static final String SUFFIX = "/features";
   private static final String GROUPS = "groups=";
@@ -72,13 +74,16 @@ public final class MemberReadPath {
       answer = CompletableFuture.completedFuture(errors.fromThrowable(e));
     }
     return answer.thenApply(response -> {
-      metrics.observe("member_features", "GET", response.status().intValue(),
+      metrics.observe(ROUTE, "GET", response.status().intValue(),
           System.nanoTime() - started);
       return response;
     });
   }
 
-  /** A segment the route would decode to itself: no '/', no '%', no '+' ambiguity. */
+  /**
+   * A segment the route sees as it is here: Pekko's parser already decoded it, so a '/' came from
+   * an encoded slash (one segment for the route) and a '%' from an encoded percent.
+   */
   private static boolean plainSegment(String path, int from, int to) {
     for (int i = from; i < to; i++) {
       char c = path.charAt(i);

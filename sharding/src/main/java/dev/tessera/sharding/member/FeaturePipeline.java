@@ -206,9 +206,8 @@ public final class FeaturePipeline {
    * Per-partition checkpoints, as Flink's aligned checkpoints but per partition: the members a
    * partition's batches touched since the last checkpoint hand over their state, which is written
    * in batches per Cassandra partition, then the partition's offsets of every domain topic are
-   * committed. A restart replays from the committed
-   * offsets; members skip what their durable state already holds (its offsets), so nothing is
-   * lost or counted twice.
+   * committed. A restart replays from the committed offsets; members skip what their durable state
+   * already holds (its offsets), so nothing is lost or counted twice.
    */
   private static final class Checkpoints {
     private static final int PERSIST_PARALLELISM = 256;

@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -42,9 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Persistence: the state of every group is one row in Cassandra ({@link MemberStateStore}),
  * loaded when the entity starts (commands wait in a stash meanwhile) and written by checkpoints
- * ({@link CaptureState}). Sharding passivates an entity idle for the idle timeout (its idle strategy: no timer
- * per entity, see {@code FeaturePipeline.initSharding}); the entity writes what is not durable yet
- * before it stops. Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic
+ * ({@link CaptureState}). Sharding passivates an entity idle for the idle timeout (its idle
+ * strategy: no timer per entity, see {@code FeaturePipeline.initSharding}); the entity writes what
+ * is not durable yet before it stops. Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic
  * partition ({@link MemberShards}), placed on the node consuming that partition.
  */
 public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Command> {
@@ -124,7 +122,6 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   private record RetryLoad(int attempt) implements Command {}
 
   private record SavedBeforeStop(int attempt, Throwable failure) implements Command {}
-
 
   private final String memberId;
   private final Map<String, MemberFeatureState> states = new LinkedHashMap<>();
@@ -283,8 +280,8 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   /**
    * Passivation or hand-off. Events applied since the last durable write are written first: the
    * next incarnation (here or on the next owner) starts from the stored state, and a checkpoint
-   * may commit the partition's offsets past those events as soon as that incarnation answers
-   * its CaptureState. Messages that arrive meanwhile are not applied and not answered, so their batch
+   * may commit the partition's offsets past those events as soon as that incarnation answers its
+   * CaptureState. Messages that arrive meanwhile are not applied and not answered, so their batch
    * times out and is redelivered from the committed offsets.
    */
   private Behavior<Command> onStop(Stop stop) {

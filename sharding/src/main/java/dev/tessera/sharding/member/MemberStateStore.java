@@ -160,43 +160,45 @@ public final class MemberStateStore {
       store.insert.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
       store.select.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
       store.checkLayout().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof IllegalStateException layout) {
-        throw layout;
-      }
-      throw new IllegalStateException("Cannot prepare the member state table "
-          + settings.keyspace() + "." + settings.table() + " (tessera.features.state): " + e, e);
     } catch (Exception e) {
+      if (e.getCause() instanceof IllegalStateException layout) {
+        throw layout; // the table was written with other counts: its own message
+      }
       throw new IllegalStateException("Cannot prepare the member state table "
           + settings.keyspace() + "." + settings.table() + " (tessera.features.state): " + e, e);
     }
     return store;
   }
 
-  // The layout row: shard -1 holds no member.
+  // The layout row: shard -1 holds no member; its state is the two counts.
   private static final String LAYOUT_ID = "";
   private static final String LAYOUT_GROUP = "layout";
 
-  private static int layoutOf(int partitions, int buckets) {
-    return partitions * 100_000 + buckets;
-  }
-
   /** Records the layout in an empty table, or checks the one recorded. */
   private CompletionStage<Done> checkLayout() {
-    int wanted = layoutOf(partitions, settings.bucketsPerPartition());
     return select
-        .thenCompose(statement -> session.selectAll(statement.bind(-1, 0, List.of(LAYOUT_ID))))
+        .thenCompose(statement -> rows(statement.bind(-1, 0, List.of(LAYOUT_ID))))
         .thenCompose(rows -> {
           if (rows.isEmpty()) {
+            ByteBuffer layout = ByteBuffer.allocate(8)
+                .putInt(partitions).putInt(settings.bucketsPerPartition()).flip();
             return insert.thenCompose(statement -> session.executeWrite(statement.bind(-1, 0,
-                LAYOUT_ID, LAYOUT_GROUP, wanted, ByteBuffer.allocate(0), Instant.now(),
+                LAYOUT_ID, LAYOUT_GROUP, 1, layout, Instant.now(),
                 System.currentTimeMillis() * 1000)));
           }
-          int recorded = rows.get(0).getInt("group_version");
-          if (recorded != wanted) {
+          ByteBuffer layout = rows.get(0).getByteBuffer("state");
+          if (layout == null || layout.remaining() != 8) {
             throw new IllegalStateException("The member state table " + settings.keyspace() + "."
-                + settings.table() + " was written for " + recorded / 100_000
-                + " domain partitions and " + recorded % 100_000 + " buckets per partition, this"
+                + settings.table() + " has an unreadable layout row (shard -1): not a table this"
+                + " version wrote; use another table (tessera.features.state.table).");
+          }
+          int recordedPartitions = layout.getInt();
+          int recordedBuckets = layout.getInt();
+          if (recordedPartitions != partitions
+              || recordedBuckets != settings.bucketsPerPartition()) {
+            throw new IllegalStateException("The member state table " + settings.keyspace() + "."
+                + settings.table() + " was written for " + recordedPartitions
+                + " domain partitions and " + recordedBuckets + " buckets per partition, this"
                 + " node has " + partitions + " (tessera.ingest.domain-partitions) and "
                 + settings.bucketsPerPartition() + " (tessera.features.state.buckets-per-partition)"
                 + ": members would not find their state. Keep the counts, or migrate the state"
