@@ -136,11 +136,13 @@ public final class ProcessStepRunner implements StepRunner {
 
   private StepResult finished(StepRequest request, Process process, Path result, Path logFile,
       Path succeeded) {
-    running.remove(request.idempotencyKey(), process);
+    // cancel() takes the process out first: then the step failed whatever the exit code (a
+    // shell whose children were stopped first can still exit 0), and nothing records success.
+    boolean cancelled = !running.remove(request.idempotencyKey(), process);
     int exit = process.exitValue();
-    if (exit != 0) {
-      throw new IllegalStateException("exit code " + exit + "; log " + logFile + ": "
-          + tail(logFile));
+    if (exit != 0 || cancelled) {
+      throw new IllegalStateException((cancelled ? "cancelled; " : "") + "exit code " + exit
+          + "; log " + logFile + ": " + tail(logFile));
     }
     try {
       Map<String, Object> outputs = new LinkedHashMap<>();
