@@ -1,5 +1,6 @@
 package dev.tessera.engine.state;
 
+import dev.tessera.engine.event.EventIdFingerprint;
 import java.util.Arrays;
 
 /**
@@ -57,21 +58,9 @@ final class DuplicateTable {
     Arrays.fill(base, ABSENT);
   }
 
-  /**
-   * A 64-bit FNV-1a hash of the id, finalised with SplitMix64, with the stream in the low 3 bits.
-   */
+  /** The id's {@link EventIdFingerprint}, with the stream in the low 3 bits. */
   static long key(String eventId, int stream) {
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < eventId.length(); i++) {
-      h ^= eventId.charAt(i);
-      h *= 0x100000001b3L;
-    }
-    h ^= h >>> 30;
-    h *= 0xbf58476d1ce4e5b9L;
-    h ^= h >>> 27;
-    h *= 0x94d049bb133111ebL;
-    h ^= h >>> 31;
-    return (h & ~7L) | stream;
+    return (EventIdFingerprint.of(eventId) & ~7L) | stream;
   }
 
   private static long signatureBit(long key) {

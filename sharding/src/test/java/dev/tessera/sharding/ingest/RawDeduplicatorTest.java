@@ -3,7 +3,9 @@ package dev.tessera.sharding.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -87,5 +89,38 @@ class RawDeduplicatorTest {
       assertThat(rebuilt.isDuplicate(ids.get(i), times.get(i))).as("record %d", i)
           .isEqualTo(decisions.get(i));
     }
+  }
+
+  @Test
+  void agreesWithAPlainMapOfLastCopiesWhenTheBoundIsNotReached() {
+    // The definition, kept obviously: a duplicate iff the id's last copy is within the window.
+    // Times mostly rise but sometimes step back (broker timestamps are the producers' clocks), and
+    // ids recur at every distance, so entries are forgotten, probed around and moved constantly.
+    for (int seed = 0; seed < 20; seed++) {
+      Random random = new Random(seed);
+      long window = 1 + random.nextInt(2_000);
+      RawDeduplicator dedup = new RawDeduplicator(window, Integer.MAX_VALUE);
+      Map<String, Long> lastCopy = new HashMap<>();
+      long t = 1_000_000;
+      for (int i = 0; i < 100_000; i++) {
+        t += random.nextInt(10) == 0 ? -random.nextInt(500) : random.nextInt(5);
+        String id = "e" + random.nextInt(1 + random.nextInt(20_000));
+        Long previous = lastCopy.put(id, t);
+        boolean expected = previous != null && t - previous <= window;
+        assertThat(dedup.isDuplicate(id, t)).as("seed %d, record %d", seed, i)
+            .isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void memoryFollowsTheWindowAcrossManyGenerations() {
+    RawDeduplicator dedup = new RawDeduplicator(100, 1_000_000);
+    for (int i = 0; i < 1_000_000; i++) {
+      assertThat(dedup.isDuplicate("id-" + i, i)).isFalse();
+    }
+    assertThat(dedup.size()).isBetween(100, 102);
+    assertThat(dedup.isDuplicate("id-999950", 1_000_000)).isTrue();
+    assertThat(dedup.isDuplicate("id-999800", 1_000_000)).as("its copy left the window").isFalse();
   }
 }
