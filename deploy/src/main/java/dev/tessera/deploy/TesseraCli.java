@@ -29,7 +29,7 @@ public final class TesseraCli {
       "  infra start|stop|status           the embedded Kafka broker and Cassandra node on their own",
       "  simulate --members N --rate R --duration D [--seed S] [--truth FILE] ...",
       "                                    seeded member traffic to the raw topic (see --help)",
-      "  bench ingest [--events N] [--members N] [--latency-seconds S]",
+      "  bench ingest [--events N] [--members N] [--latency-seconds S] [--warmup-seconds S]",
       "                                    ingestion throughput, CPU per event, p50/p99 latency",
       "  bench pipeline [--events N] [--members N]",
       "                                    feature stage throughput with checkpoints, heap per member",

@@ -21,16 +21,25 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -38,7 +47,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * {@code tessera bench ingest}: the ingestion pipeline on a real broker on this machine, fed by the
  * simulator. Phase 1 measures throughput (the raw topic is filled first, then drained: events/s and
  * CPU per event of the pipeline's JVM and of the broker). Phase 2 measures per-event latency (raw
- * broker timestamp to output) with traffic paced at half the measured throughput.
+ * broker timestamp to output) with traffic paced at half the measured throughput, after a warm-up
+ * at the same rate whose figures are printed apart (a new stream's first second or two, when its
+ * consumer joins the group and the JIT compiles its new code paths, is not its steady state).
  */
 public final class IngestBenchmark {
   private IngestBenchmark() {}
@@ -48,6 +59,7 @@ public final class IngestBenchmark {
     int members = 100_000;
     double latencyRateShare = 0.5;
     int latencySeconds = 20;
+    int warmupSeconds = 10;
     for (int i = 0; i < args.size(); i += 2) {
       if (i + 1 >= args.size()) {
         throw new UserError("bench ingest: " + args.get(i) + " needs a value", 2);
@@ -57,8 +69,9 @@ public final class IngestBenchmark {
         case "--events" -> events = parse(args.get(i), value, 1_000, 20_000_000);
         case "--members" -> members = parse(args.get(i), value, 1, 1_000_000);
         case "--latency-seconds" -> latencySeconds = parse(args.get(i), value, 1, 600);
+        case "--warmup-seconds" -> warmupSeconds = parse(args.get(i), value, 0, 600);
         default -> throw new UserError("bench ingest: unknown option " + args.get(i)
-            + " (options: --events N, --members N, --latency-seconds S)", 2);
+            + " (options: --events N, --members N, --latency-seconds S, --warmup-seconds S)", 2);
       }
     }
     Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "tessera-bench-");
@@ -69,7 +82,8 @@ public final class IngestBenchmark {
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", ConfigFactory.load());
       try {
         double throughput = throughputPhase(kafka, system, events, members, out);
-        latencyPhase(kafka, system, members, throughput * latencyRateShare, latencySeconds, out);
+        latencyPhase(kafka, system, members, throughput * latencyRateShare, warmupSeconds,
+            latencySeconds, out);
       } finally {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -124,7 +138,7 @@ public final class IngestBenchmark {
   }
 
   private static void latencyPhase(EmbeddedKafka kafka, ActorSystem<Void> system, int members,
-      double rate, int seconds, PrintStream out) throws Exception {
+      double rate, int warmupSeconds, int seconds, PrintStream out) throws Exception {
     IngestSettings settings = IngestSettings.create(ConfigFactory.load()).withPrefix("lat-");
     String bootstrap = kafka.bootstrapServers();
     TopicSetup.ensure(bootstrap, settings);
@@ -139,12 +153,20 @@ public final class IngestBenchmark {
       IngestPipeline pipeline = IngestPipeline.start(system, bootstrap, settings, references,
           metrics, "bench-latency");
       Thread.sleep(3000); // consumer group joined and partitions assigned before traffic starts
-      long total = (long) (rate * seconds);
+      long warmupEvents = (long) (rate * warmupSeconds);
+      long total = warmupEvents + (long) (rate * seconds);
+      Histogram warmup = null;
+      CommittedLatency committed = CommittedLatency.start(bootstrap,
+          settings.domainTopics().values(), settings.domainPartitions());
       Iterator<SimulatedRecord> records = simulation.records();
       long started = System.nanoTime();
       try (SimulationProducer producer = SimulationProducer.create(bootstrap,
           Map.of("linger.ms", 1))) {
         for (long i = 0; i < total; i++) {
+          if (i == warmupEvents && warmupEvents > 0) {
+            warmup = metrics.latencyMicros();
+            committed.countFrom(System.currentTimeMillis());
+          }
           long due = started + (long) (i * 1e9 / rate);
           long wait = due - System.nanoTime();
           if (wait > 0) {
@@ -154,13 +176,117 @@ public final class IngestBenchmark {
         }
       }
       awaitCommittedEnd(bootstrap, settings, Duration.ofMinutes(5));
+      String producerBreakdown = producerBreakdown("producer-bench-latency");
       pipeline.drainAndShutdown().toCompletableFuture().get(60, TimeUnit.SECONDS);
       Histogram latency = metrics.latencyMicros();
-      out.printf("  latency at %,.0f events/s for %d s (%d events routed): p50 %.1f ms, p99 %.1f ms,"
-              + " max %.1f ms%n", rate, seconds, latency.getTotalCount(),
-          latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
-          latency.getMaxValue() / 1000.0);
+      if (warmup != null) {
+        printLatency(out, "warm-up (not counted)", rate, warmupSeconds, warmup);
+        latency.subtract(warmup);
+      }
+      printLatency(out, "latency", rate, seconds, latency);
+      out.println("  " + producerBreakdown);
+      printLatency(out, "visible to read_committed consumers", rate, seconds, committed.stop());
     }
+  }
+
+  /**
+   * Where the transactional producer's share of the latency goes, from the Kafka client's own
+   * metrics (averages over its last 30-60 s): time a record waits in the client before its request
+   * is sent (linger, the one request in flight a transactional producer allows, partitions being
+   * added to the transaction), the produce request's round trip, and the time spent in the
+   * blocking transaction calls, during which the stream produces nothing.
+   */
+  private static String producerBreakdown(String clientId) throws Exception {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    ObjectName name = new ObjectName("kafka.producer:type=producer-metrics,client-id=" + clientId);
+    if (!server.isRegistered(name)) {
+      return "producer metrics: none registered as " + clientId;
+    }
+    return String.format("transactional producer: records wait %.1f ms in the client on average,"
+            + " requests take %.1f ms; transaction calls took %.0f ms sending offsets and %.0f ms"
+            + " committing in all",
+        (Double) server.getAttribute(name, "record-queue-time-avg"),
+        (Double) server.getAttribute(name, "request-latency-avg"),
+        (Double) server.getAttribute(name, "txn-send-offsets-time-ns-total") / 1e6,
+        (Double) server.getAttribute(name, "txn-commit-time-ns-total") / 1e6);
+  }
+
+  /**
+   * Raw record's timestamp to its domain record being read by a {@code read_committed} consumer,
+   * i.e. after the transaction holding it committed: the latency the feature stage sees. The
+   * consumer polls every domain partition on a thread of its own; records stamped before {@link
+   * #countFrom} (the warm-up's) are not counted.
+   */
+  private static final class CommittedLatency implements Runnable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Histogram latency = new Histogram(3);
+    private final Thread thread;
+    private volatile long countFrom = Long.MAX_VALUE;
+    private volatile boolean stopping;
+
+    private CommittedLatency(KafkaConsumer<byte[], byte[]> consumer) {
+      this.consumer = consumer;
+      this.thread = new Thread(this, "bench-committed-latency");
+      this.thread.setDaemon(true);
+    }
+
+    static CommittedLatency start(String bootstrap, Collection<String> topics, int partitions) {
+      KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+          ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+          ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5,
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+          new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      List<TopicPartition> assigned = new ArrayList<>();
+      for (String topic : topics) {
+        for (int p = 0; p < partitions; p++) {
+          assigned.add(new TopicPartition(topic, p));
+        }
+      }
+      consumer.assign(assigned);
+      CommittedLatency committed = new CommittedLatency(consumer);
+      committed.thread.start();
+      return committed;
+    }
+
+    void countFrom(long epochMillis) {
+      countFrom = epochMillis;
+    }
+
+    @Override
+    public void run() {
+      try (consumer) {
+        long quietSince = System.nanoTime();
+        while (!stopping || System.nanoTime() - quietSince < 500_000_000L) {
+          ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(20));
+          long now = System.currentTimeMillis();
+          for (ConsumerRecord<byte[], byte[]> record : polled) {
+            if (record.timestamp() >= countFrom) {
+              latency.recordValue(Math.max(0, now - record.timestamp()) * 1000);
+            }
+          }
+          if (!polled.isEmpty()) {
+            quietSince = System.nanoTime();
+          }
+        }
+      }
+    }
+
+    /** Reads on until nothing has arrived for half a second, then gives the histogram. */
+    Histogram stop() throws InterruptedException {
+      stopping = true;
+      thread.join(60_000);
+      return latency;
+    }
+  }
+
+  private static void printLatency(PrintStream out, String label, double rate, int seconds,
+      Histogram latency) {
+    out.printf("  %s at %,.0f events/s for %d s (%d events routed): p50 %.1f ms, p99 %.1f ms,"
+            + " p99.9 %.1f ms, max %.1f ms%n", label, rate, seconds, latency.getTotalCount(),
+        latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+        latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0);
   }
 
   /** Waits until the pipeline's group has committed every raw partition up to its end. */
