@@ -90,7 +90,7 @@ public final class PipelineBenchmark {
         while (cluster.selfMember().status() != MemberStatus.up()) {
           Thread.sleep(50);
         }
-        SnapshotTable table = new SnapshotTable(StoreSettings.create(config).maxEntries());
+        SnapshotTable table = SnapshotTable.create(StoreSettings.create(config));
         system.systemActorOf(
             OnlineStore.create(StoreSettings.create(config), table), "online-store",
             Props.empty());

@@ -117,7 +117,7 @@ public final class RoundTrip {
 
     IngestMetrics ingestMetrics = new IngestMetrics();
     FeatureMetrics featureMetrics = new FeatureMetrics();
-    SnapshotTable table = new SnapshotTable(StoreSettings.create(config).maxEntries());
+    SnapshotTable table = SnapshotTable.create(StoreSettings.create(config));
     ActorSystem<Void> first = startNode(config);
     long pipelineStarted = System.nanoTime();
     ReferenceCache references = new ReferenceCache(new ObjectMapper());

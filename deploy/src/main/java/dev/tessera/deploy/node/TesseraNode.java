@@ -172,7 +172,7 @@ public final class TesseraNode {
         });
     loader.awaitCaughtUp();
 
-    SnapshotTable table = new SnapshotTable(settings.store().maxEntries());
+    SnapshotTable table = SnapshotTable.create(settings.store());
     system.systemActorOf(
         OnlineStore.create(settings.store(), table), "online-store", Props.empty());
     MemberStateStore states = MemberStateStore.create(system, settings.state(),

@@ -103,12 +103,14 @@ public final class OnlineStore extends AbstractBehavior<OnlineStore.Command> {
   private static void start(ActorContext<Command> context, TimerScheduler<Command> timers,
       StoreSettings settings, SnapshotTable table) {
     timers.startTimerWithFixedDelay(Sweep.INSTANCE, settings.sweepInterval());
-    if (table.maxEntries() != settings.maxEntries()) {
-      context.getLog().warn("Online store table holds at most {} keys, not the configured {}",
-          table.maxEntries(), settings.maxEntries());
+    if (table.maxEntries() != settings.maxEntries() || table.maxBytes() != settings.maxBytes()) {
+      context.getLog().warn("Online store table holds at most {} keys and {} bytes, not the"
+              + " configured {} and {}", table.maxEntries(), table.maxBytes(),
+          settings.maxEntries(), settings.maxBytes());
     }
-    context.getLog().info("Online store started: at most {} keys, expired ones swept every {}",
-        table.maxEntries(), settings.sweepInterval());
+    context.getLog().info("Online store started: at most {} keys and {} MiB of them (estimated),"
+            + " expired ones swept every {}", table.maxEntries(), table.maxBytes() >> 20,
+        settings.sweepInterval());
   }
 
   @Override

@@ -19,11 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * the previous or the new snapshot, and since writers only ever install larger {@code
  * snapshotVersion}s, successive reads of a key never see its version decrease.
  *
- * <p><b>Memory bound</b>: at most {@code maxEntries} keys. The writer keeps a binary min-heap of
+ * <p><b>Memory bound</b>: at most {@code maxEntries} keys and {@code maxBytes} of them by the
+ * table's own estimate ({@link #approximateBytes()}; a replaced snapshot may grow its key's share
+ * a little past it until the next new key makes room). The writer keeps a binary min-heap of
  * the keys ordered by {@code expiresAt} (a 4-byte slot per key plus an index in the entry), which
  * gives both policies cheaply: the periodic sweep pops the expired keys (O(log n) each, no full
  * scan), and a put of a new key into a full table evicts the soonest-expiring key (O(log n)) — or
- * does not store the new one if it would itself expire first.
+ * does not store the new one if it would itself expire first; the byte bound evicts as many
+ * soonest-expiring keys as the new one needs.
  *
  * <p>Eviction forgets a key's version: a snapshot published for it afterwards is stored whatever
  * its version. Entities publish in version order, so this only matters for a snapshot that was in
@@ -46,6 +49,7 @@ public final class SnapshotTable {
       SLOT_BYTES + PRESENT_BYTES + MAP_NODE_BYTES + MAP_TABLE_BYTES + HEAP_SLOT_BYTES;
 
   private final int maxEntries;
+  private final long maxBytes;
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Slot>> groups =
       new ConcurrentHashMap<>();
 
@@ -60,11 +64,25 @@ public final class SnapshotTable {
   private long evicted;
   private long evictedForCapacity;
 
+  /** A table bounded by its number of keys only. */
   public SnapshotTable(int maxEntries) {
+    this(maxEntries, Long.MAX_VALUE);
+  }
+
+  public SnapshotTable(int maxEntries, long maxBytes) {
     if (maxEntries < 1) {
       throw new IllegalArgumentException("maxEntries must be at least 1: " + maxEntries);
     }
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be at least 1: " + maxBytes);
+    }
     this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
+  }
+
+  /** A table with the node's configured bounds. */
+  public static SnapshotTable create(StoreSettings settings) {
+    return new SnapshotTable(settings.maxEntries(), settings.maxBytes());
   }
 
   /**
@@ -89,8 +107,9 @@ public final class SnapshotTable {
   /**
    * Stores the snapshot unless the key holds an equal or newer {@code snapshotVersion} (counted as
    * stale) or the table is full and the snapshot of this new key would expire before every stored
-   * one (counted as evicted for capacity). A new key in a full table evicts the soonest-expiring
-   * key. Any thread.
+   * one it would have to displace (counted as evicted for capacity). A new key in a full table
+   * evicts the soonest-expiring keys, as many as it needs: one for the key bound, possibly more
+   * for the byte bound. Any thread.
    *
    * @return whether the snapshot was stored
    */
@@ -104,15 +123,16 @@ public final class SnapshotTable {
     if (slot != null) {
       return replace(slot, snapshot);
     }
-    if (size == maxEntries) {
-      if (snapshot.expiresAt() < heap[0].expiresAt) {
+    int bytes = estimateBytes(snapshot);
+    while (size == maxEntries || approximateBytes + bytes > maxBytes) {
+      if (size == 0 || snapshot.expiresAt() < heap[0].expiresAt) {
         evictedForCapacity++;
         return false;
       }
       remove(heap[0]);
       evictedForCapacity++;
     }
-    slot = new Slot(new Lookup.Present(snapshot), estimateBytes(snapshot));
+    slot = new Slot(new Lookup.Present(snapshot), bytes);
     heapAdd(slot);
     members.put(snapshot.memberId(), slot);
     approximateBytes += slot.bytes;
@@ -137,6 +157,10 @@ public final class SnapshotTable {
 
   public int maxEntries() {
     return maxEntries;
+  }
+
+  public long maxBytes() {
+    return maxBytes;
   }
 
   /**

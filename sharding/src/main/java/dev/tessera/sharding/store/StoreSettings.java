@@ -11,10 +11,14 @@ import java.util.Objects;
  *
  * @param sweepInterval how often expired snapshots are evicted
  * @param maxEntries at most this many {@code (member, group)} keys on the node
+ * @param maxBytes at most this many bytes of entries, by the table's own estimate ({@link
+ *     SnapshotTable#approximateBytes()}); from {@code max-heap-share} of the JVM's maximum heap
  */
-public record StoreSettings(Duration sweepInterval, int maxEntries) {
+public record StoreSettings(Duration sweepInterval, int maxEntries, long maxBytes) {
 
   private static final String PREFIX = "tessera.store.";
+  /** Beyond this share of the heap, member states, buffers and the GC's headroom do not fit. */
+  private static final double MAX_HEAP_SHARE = 0.8;
 
   public StoreSettings {
     Objects.requireNonNull(sweepInterval, "sweepInterval");
@@ -24,14 +28,29 @@ public record StoreSettings(Duration sweepInterval, int maxEntries) {
     if (maxEntries < 1) {
       throw new IllegalArgumentException("maxEntries must be at least 1: " + maxEntries);
     }
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be at least 1: " + maxBytes);
+    }
+  }
+
+  /** Bounded by entries only (tests and tools). */
+  public StoreSettings(Duration sweepInterval, int maxEntries) {
+    this(sweepInterval, maxEntries, Long.MAX_VALUE);
   }
 
   /** Reads {@code tessera.store} from the node's configuration. */
   public static StoreSettings create(Config root) {
     try {
       Config config = root.getConfig("tessera.store");
-      return new StoreSettings(
-          positive(config, "sweep-interval"), atLeastOne(config, "max-entries"));
+      Duration sweepInterval = positive(config, "sweep-interval");
+      int maxEntries = atLeastOne(config, "max-entries");
+      double heapShare = config.getDouble("max-heap-share");
+      if (!(heapShare > 0 && heapShare <= MAX_HEAP_SHARE)) {
+        throw new IllegalArgumentException("Invalid configuration: " + PREFIX + "max-heap-share = "
+            + heapShare + " must be above 0 and at most " + MAX_HEAP_SHARE);
+      }
+      return new StoreSettings(sweepInterval, maxEntries,
+          Math.max(1, (long) (heapShare * Runtime.getRuntime().maxMemory())));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("Invalid configuration: " + e.getMessage(), e);
     }

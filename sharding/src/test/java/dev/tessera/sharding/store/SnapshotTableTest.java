@@ -212,6 +212,40 @@ class SnapshotTableTest {
   }
 
   @Test
+  void theByteBoundEvictsAsManySoonestExpiringKeysAsANewKeyNeeds() {
+    int entryBytes = SnapshotTable.estimateBytes(Snapshots.of("m1", 1, 1));
+    SnapshotTable bounded = new SnapshotTable(1_000, 3L * entryBytes);
+    assertThat(bounded.put(Snapshots.of("m1", 1, 400))).isTrue();
+    assertThat(bounded.put(Snapshots.of("m2", 1, 100))).isTrue();
+    assertThat(bounded.put(Snapshots.of("m3", 1, 300))).isTrue();
+
+    assertThat(bounded.put(Snapshots.of("m4", 1, 200))).isTrue();
+    assertThat(bounded.size()).isEqualTo(3);
+    assertThat(bounded.approximateBytes()).isLessThanOrEqualTo(3L * entryBytes);
+    assertThat(bounded.get("m2", GROUP, 0)).as("the soonest-expiring key went")
+        .isEqualTo(Lookup.NotFound.INSTANCE);
+    assertThat(bounded.get("m4", GROUP, 0)).isInstanceOf(Lookup.Present.class);
+
+    assertThat(bounded.put(Snapshots.of("m5", 1, 150)))
+        .as("a new key expiring before every stored one is not stored").isFalse();
+    assertThat(bounded.evictedForCapacity()).isEqualTo(2);
+
+    // A wide snapshot (the default group's 17 features) displaces as many small keys as it needs.
+    StoredSnapshot wide = Snapshots.engagement("wide", 1, 300, 1);
+    int wideBytes = SnapshotTable.estimateBytes(wide);
+    assertThat(wideBytes).isGreaterThan(2 * entryBytes);
+    SnapshotTable sized = new SnapshotTable(1_000, wideBytes + entryBytes / 2);
+    assertThat(sized.put(Snapshots.of("a", 1, 100))).isTrue();
+    assertThat(sized.put(Snapshots.of("b", 1, 200))).isTrue();
+    assertThat(sized.put(wide)).isTrue();
+    assertThat(sized.size()).isEqualTo(1);
+    assertThat(sized.evictedForCapacity()).isEqualTo(2);
+    assertThat(sized.get("wide", GROUP, 0)).isInstanceOf(Lookup.Present.class);
+    assertThat(new SnapshotTable(1_000, wideBytes - 1).put(wide))
+        .as("a key larger than the whole bound is not stored").isFalse();
+  }
+
+  @Test
   void estimateIsWithinAFactorOfTwoOfTheMeasuredHeap() {
     int n = 100_000;
     SnapshotTable big = new SnapshotTable(n);

@@ -20,13 +20,27 @@ class StoreSettingsTest {
 
     assertThat(settings.sweepInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(settings.maxEntries()).isEqualTo(2_000_000);
+    assertThat(settings.maxBytes()).isEqualTo((long) (0.4 * Runtime.getRuntime().maxMemory()));
   }
 
   @Test
   void overridesAreRead() {
-    StoreSettings settings = load("tessera.store { sweep-interval = 250ms, max-entries = 7 }");
+    StoreSettings settings = load(
+        "tessera.store { sweep-interval = 250ms, max-entries = 7, max-heap-share = 0.25 }");
 
-    assertThat(settings).isEqualTo(new StoreSettings(Duration.ofMillis(250), 7));
+    assertThat(settings).isEqualTo(new StoreSettings(Duration.ofMillis(250), 7,
+        (long) (0.25 * Runtime.getRuntime().maxMemory())));
+  }
+
+  @Test
+  void aHeapShareOutsideItsRangeNamesItsKey() {
+    for (String share : new String[] {"0", "-0.1", "0.81", "2"}) {
+      assertThatThrownBy(() -> load("tessera.store.max-heap-share = " + share))
+          .as(share)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("tessera.store.max-heap-share = ")
+          .hasMessageContaining("must be above 0 and at most 0.8");
+    }
   }
 
   @Test
