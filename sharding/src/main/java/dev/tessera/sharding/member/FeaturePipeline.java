@@ -249,7 +249,12 @@ public final class FeaturePipeline {
 
     private CompletableFuture<Done> checkpoint(int number, Partition partition) {
       // Offsets first, then members: every batch at or below these offsets has completed, and
-      // its members were marked touched before it was sent, so they are in the set drained next.
+      // its members were marked touched when it completed, before its offset was recorded, so
+      // they are in the set drained next (or an earlier drain captured them after they had
+      // applied it: they replied before the batch completed). Marking them when the batch was
+      // sent instead lost events: a checkpoint could drain a member between the marking and the
+      // send, capture its state before the batch, and a later checkpoint commit the batch's
+      // offset without capturing the member again (found by FeatureCrashIT).
       Map<String, ConsumerMessage.CommittableOffset> offsets = Map.copyOf(partition.completed);
       List<String> members = new ArrayList<>();
       for (var it = partition.touched.iterator(); it.hasNext(); ) {
@@ -384,7 +389,6 @@ public final class FeaturePipeline {
       long batchId = batchIds.incrementAndGet();
       CompletableFuture<List<MemberFeatures.Applied>> done = new CompletableFuture<>();
       collector.tell(new BatchCollector.Expect(batchId, byMember.size(), done));
-      checkpoint.touched.addAll(byMember.keySet());
       byMember.forEach((memberId, batch) -> sharding
           .entityRefFor(MemberFeatures.ENTITY_KEY, memberId)
           .tell(new MemberFeatures.ApplyEvents(batchId, stream, batch.events, batch.offsets(),
@@ -413,6 +417,8 @@ public final class FeaturePipeline {
                     late.timestamp(), late.key(), late.value(), late.headers()));
               }
             }
+            // Touched, then the offset: see Checkpoints.checkpoint.
+            checkpoint.touched.addAll(byMember.keySet());
             checkpoint.completed.put(partition.topic(), last);
             return Done.getInstance();
           });

@@ -105,12 +105,17 @@ final class GroundTruth {
 
   /** Waits until the entities agree with the reference (a replay may still be running). */
   void awaitAgreement(ActorSystem<?> system, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long started = System.nanoTime();
+    long deadline = started + timeout.toNanos();
     List<String> differences = differences(system);
     while (!differences.isEmpty() && System.nanoTime() < deadline) {
+      System.out.printf("%d differences after %d ms, e.g. %s%n", differences.size(),
+          (System.nanoTime() - started) / 1_000_000, differences.get(0));
       Thread.sleep(500);
       differences = differences(system);
     }
+    System.out.printf("%d differences after %d ms%n", differences.size(),
+        (System.nanoTime() - started) / 1_000_000);
     assertThat(differences).as("%d members x 5 instants", reference.size()).isEmpty();
   }
 }
