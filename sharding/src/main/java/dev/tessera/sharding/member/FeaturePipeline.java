@@ -285,7 +285,7 @@ public final class FeaturePipeline {
           for (MemberFeatures.Captured state : states) {
             if (!state.writes().isEmpty()) {
               sharding.entityRefFor(MemberFeatures.ENTITY_KEY, state.memberId())
-                  .tell(new MemberFeatures.Durable(state.applied()));
+                  .tell(new MemberFeatures.Durable(state.incarnation(), state.applied()));
             }
           }
           metrics.checkpointWrites.add(writes.size());

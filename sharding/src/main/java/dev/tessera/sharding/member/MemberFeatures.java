@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -101,14 +102,19 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   public record CaptureState(ActorRef<Captured> replyTo) implements Command {}
 
   /**
-   * The state of every group as of {@code applied} batches, for the checkpoint to write (empty:
-   * nothing to write).
+   * The state of every group as of {@code applied} batches of this incarnation of the entity, for
+   * the checkpoint to write (empty: nothing to write).
    */
-  public record Captured(String memberId, long applied, List<MemberStateStore.StateWrite> writes)
-      implements CborSerializable {}
+  public record Captured(String memberId, long incarnation, long applied,
+      List<MemberStateStore.StateWrite> writes) implements CborSerializable {}
 
-  /** The checkpoint wrote the state captured at {@code applied} batches. */
-  public record Durable(long applied) implements Command {}
+  /**
+   * The checkpoint wrote the state {@code incarnation} captured at {@code applied} batches. Another
+   * incarnation ignores it: its batch count starts again at 0, so an earlier incarnation's count
+   * would mark batches it has not written as durable (then a checkpoint would capture nothing and
+   * commit their offsets).
+   */
+  public record Durable(long incarnation, long applied) implements Command {}
 
   /** The stop message of the entity type (hand-off, passivation). */
   public enum Stop implements Command {
@@ -129,6 +135,8 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   private final MemberStateStore store;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private long snapshotVersion;
+  /** Tells this entity instance from earlier and later ones of the same member. */
+  private final long incarnation = ThreadLocalRandom.current().nextLong();
   /** Batches applied since start; the state is durable when none was applied since a save. */
   private long applied;
   private long appliedWhenDurable;
@@ -314,12 +322,15 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   }
 
   private Behavior<Command> onCaptureState(CaptureState command) {
-    command.replyTo().tell(new Captured(memberId, applied,
+    command.replyTo().tell(new Captured(memberId, incarnation, applied,
         store == null || applied == appliedWhenDurable ? List.of() : stateWrites()));
     return this;
   }
 
   private Behavior<Command> onDurable(Durable durable) {
+    if (durable.incarnation() != incarnation) {
+      return this;
+    }
     appliedWhenDurable = Math.max(appliedWhenDurable, durable.applied());
     return this;
   }
