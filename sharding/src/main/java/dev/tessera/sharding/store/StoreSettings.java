@@ -44,11 +44,7 @@ public record StoreSettings(Duration sweepInterval, int maxEntries, long maxByte
       Config config = root.getConfig("tessera.store");
       Duration sweepInterval = positive(config, "sweep-interval");
       int maxEntries = atLeastOne(config, "max-entries");
-      double heapShare = config.getDouble("max-heap-share");
-      if (!(heapShare > 0 && heapShare <= MAX_HEAP_SHARE)) {
-        throw new IllegalArgumentException("Invalid configuration: " + PREFIX + "max-heap-share = "
-            + heapShare + " must be above 0 and at most " + MAX_HEAP_SHARE);
-      }
+      double heapShare = heapShare(config, "max-heap-share");
       return new StoreSettings(sweepInterval, maxEntries,
           Math.max(1, (long) (heapShare * Runtime.getRuntime().maxMemory())));
     } catch (ConfigException e) {
@@ -61,6 +57,15 @@ public record StoreSettings(Duration sweepInterval, int maxEntries, long maxByte
     if (value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException(
           "Invalid configuration: " + PREFIX + key + " = " + value + " must be positive");
+    }
+    return value;
+  }
+
+  private static double heapShare(Config config, String key) {
+    double value = config.getDouble(key);
+    if (!(value > 0 && value <= MAX_HEAP_SHARE)) {
+      throw new IllegalArgumentException("Invalid configuration: " + PREFIX + key + " = " + value
+          + " must be above 0 and at most " + MAX_HEAP_SHARE);
     }
     return value;
   }
