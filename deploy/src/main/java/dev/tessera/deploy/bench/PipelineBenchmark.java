@@ -57,17 +57,29 @@ public final class PipelineBenchmark {
   public static int run(List<String> args, PrintStream out) throws Exception {
     int events = 1_000_000;
     int members = 100_000;
+    int steadyFrom = 10;
+    int steadyTo = 90;
     for (int i = 0; i < args.size(); i += 2) {
       if (i + 1 >= args.size()) {
         throw new UserError("bench pipeline: " + args.get(i) + " needs a value", 2);
       }
-      int value = parse(args.get(i), args.get(i + 1));
-      switch (args.get(i)) {
-        case "--events" -> events = value;
-        case "--members" -> members = value;
-        default -> throw new UserError("bench pipeline: unknown option " + args.get(i)
-            + " (options: --events N, --members N)", 2);
+      String flag = args.get(i);
+      String value = args.get(i + 1);
+      switch (flag) {
+        case "--events" -> events = parse(flag, value);
+        case "--members" -> members = parse(flag, value);
+        case "--steady-from" -> steadyFrom =
+            BenchOptions.wholeNumber("bench pipeline", flag, value, 0, 99);
+        case "--steady-to" -> steadyTo =
+            BenchOptions.wholeNumber("bench pipeline", flag, value, 1, 100);
+        default -> throw new UserError("bench pipeline: unknown option " + flag
+            + " (options: --events N, --members N, --steady-from PERCENT, --steady-to PERCENT)",
+            2);
       }
+    }
+    if (steadyFrom >= steadyTo) {
+      throw new UserError("bench pipeline: --steady-from (" + steadyFrom
+          + ") must be below --steady-to (" + steadyTo + ")", 2);
     }
     Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
         "tessera-bench-");
@@ -106,7 +118,7 @@ public final class PipelineBenchmark {
         long started = System.nanoTime();
         FeaturePipeline pipeline =
             FeaturePipeline.start(system, bootstrap, topics, settings, metrics, states);
-        SteadyState steady = new SteadyState(filled);
+        SteadyState steady = new SteadyState(filled, steadyFrom, steadyTo);
         while (metrics.records() < filled || !steady.ended()) {
           steady.sample(answered(metrics), System.nanoTime(), processCpuNanos());
           Thread.sleep(20);
@@ -120,8 +132,15 @@ public final class PipelineBenchmark {
         out.printf("  CPU per event in the node's JVM: %.1f µs (2 cores in all, brokers too)%n",
             cpu / 1000.0 / filled);
         out.printf("  steady state (events %d%% to %d%% of the run answered): %,.0f events/s,"
-                + " %.1f µs of CPU per event%n", SteadyState.FROM_PERCENT, SteadyState.TO_PERCENT,
+                + " %.1f µs of CPU per event%n", steadyFrom, steadyTo,
             steady.eventsPerSecond(), steady.cpuMicrosPerEvent());
+        if (steady.threads().available()) {
+          ThreadCpu split = steady.threads();
+          out.printf("    of which GC threads %.0f%%, JIT compiler threads %.0f%%: %.1f µs per"
+                  + " event in the other threads (application, Kafka and Cassandra clients; GC"
+                  + " barriers included)%n", 100 * split.gcShare(), 100 * split.jitShare(),
+              steady.cpuMicrosPerEvent() * split.otherTicks() / split.total());
+        }
         out.printf("  batch freshness (pre-filled topic, so backlog included): p50 %.1f ms,"
                 + " p99 %.1f ms%n", freshness.getValueAtPercentile(50) / 1000.0,
             freshness.getValueAtPercentile(99) / 1000.0);
@@ -204,25 +223,26 @@ public final class PipelineBenchmark {
   }
 
   /**
-   * Rate and CPU between the samples where the answered events first reach {@link #FROM_PERCENT}
-   * and {@link #TO_PERCENT} of the run: without start-up (consumer-group join, the first entities
-   * of every shard) and the last partitions' tail.
+   * Rate and CPU between the samples where the answered events first reach {@code fromPercent}
+   * and {@code toPercent} of the run: by default without start-up (consumer-group join, the first
+   * entities of every shard) and the last partitions' tail; a later start leaves out more of the
+   * JIT compiler's warm-up. Also how the window's CPU splits between GC, JIT and other threads.
    */
   private static final class SteadyState {
-    static final int FROM_PERCENT = 10;
-    static final int TO_PERCENT = 90;
     private final long from;
     private final long to;
     private long fromEvents = -1;
     private long fromNanos;
     private long fromCpu;
+    private ThreadCpu fromThreads;
     private long toEvents = -1;
     private long toNanos;
     private long toCpu;
+    private ThreadCpu toThreads;
 
-    SteadyState(long events) {
-      this.from = events * FROM_PERCENT / 100;
-      this.to = events * TO_PERCENT / 100;
+    SteadyState(long events, int fromPercent, int toPercent) {
+      this.from = Math.max(1, events * fromPercent / 100);
+      this.to = events * toPercent / 100;
     }
 
     void sample(long events, long nanos, long cpu) {
@@ -230,12 +250,18 @@ public final class PipelineBenchmark {
         fromEvents = events;
         fromNanos = nanos;
         fromCpu = cpu;
+        fromThreads = ThreadCpu.sample();
       }
       if (toEvents < 0 && events >= to) {
         toEvents = events;
         toNanos = nanos;
         toCpu = cpu;
+        toThreads = ThreadCpu.sample();
       }
+    }
+
+    ThreadCpu threads() {
+      return toThreads.minus(fromThreads);
     }
 
     boolean ended() {

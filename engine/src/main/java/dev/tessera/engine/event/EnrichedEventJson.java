@@ -94,6 +94,20 @@ public final class EnrichedEventJson {
    * @throws IllegalArgumentException when the bytes are not such a record
    */
   public static Decoded decode(byte[] bytes) {
+    Decoded direct = decodeDirect(bytes);
+    return direct != null ? direct : decodeWithParser(bytes);
+  }
+
+  /** The fast path alone: the record, or null when it leaves the bytes to the parser. */
+  static Decoded decodeDirect(byte[] bytes) {
+    return new DirectReader(bytes).read();
+  }
+
+  /**
+   * The general decoder (Jackson's streaming parser), for what {@link DirectReader} leaves to it;
+   * package-private for the test that holds both to the same results.
+   */
+  static Decoded decodeWithParser(byte[] bytes) {
     String eventId = null;
     String memberId = null;
     EventType type = null;
@@ -159,6 +173,378 @@ public final class EnrichedEventJson {
     Event event = new Event(eventId, memberId, type, eventTime, schemaVersion, titleId,
         watchedSeconds, rating, query, bandwidthKbps, latencyMs, resolution);
     return new Decoded(new EnrichedEvent(event, genres, unknownTitle), ingestedAt, country, plan);
+  }
+
+  /**
+   * Reads what {@link DirectWriter} writes, without a parser's per-call set-up and with the
+   * low-cardinality strings (genre lists, titles, countries, plans, resolutions) shared instead of
+   * allocated per record: an object of known fields in any order, no whitespace, strings of
+   * printable ASCII without escapes, numbers in JSON's grammar. Returns null for anything else
+   * (escapes, non-ASCII text, unknown fields, nulls, trailing bytes, malformed input), which {@link
+   * #decodeWithParser} then reads or rejects: for every input both give the same event or both
+   * fail (EnrichedEventJsonTest).
+   */
+  private static final class DirectReader {
+    private static final String[] FIELDS = {"eventId", "memberId", "type", "eventTime",
+        "schemaVersion", "titleId", "watchedSeconds", "rating", "query", "bandwidthKbps",
+        "latencyMs", "resolution", "genres", "unknownTitle", "ingestedAt", "country", "plan"};
+    private static final byte[][] FIELD_BYTES = Arrays.stream(FIELDS)
+        .map(name -> name.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+    private static final EventType[] TYPES = EventType.values();
+    private static final byte[][] TYPE_BYTES = Arrays.stream(TYPES)
+        .map(type -> type.wireName().getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+    private static final Shared STRINGS = new Shared(4096);
+    private static final Shared GENRE_LISTS = new Shared(4096);
+
+    private final byte[] b;
+    private int at;
+    private long number;
+    private double decimal;
+    private int nextField;
+
+    DirectReader(byte[] bytes) {
+      this.b = bytes;
+    }
+
+    Decoded read() {
+      String eventId = null;
+      String memberId = null;
+      EventType type = null;
+      long eventTime = 0;
+      int schemaVersion = 1;
+      String titleId = null;
+      int watchedSeconds = 0;
+      int rating = 0;
+      String query = null;
+      double bandwidthKbps = 0;
+      double latencyMs = 0;
+      String resolution = null;
+      List<String> genres = List.of();
+      boolean unknownTitle = false;
+      long ingestedAt = 0;
+      String country = null;
+      String plan = null;
+      if (!take('{') || at >= b.length || b[at] == '}') {
+        return null;
+      }
+      while (true) {
+        int nameStart = at + 1;
+        if (!skipString()) {
+          return null;
+        }
+        int field = field(nameStart, at - 1);
+        if (field < 0 || !take(':')) {
+          return null;
+        }
+        switch (field) {
+          case 0 -> eventId = string(false);
+          case 1 -> memberId = string(false);
+          case 2 -> {
+            type = type();
+            if (type == null) {
+              return null;
+            }
+          }
+          case 3, 4, 6, 7, 14 -> {
+            if (!integer()) {
+              return null;
+            }
+            if (field == 3) {
+              eventTime = number;
+            } else if (field == 14) {
+              ingestedAt = number;
+            } else if (number < Integer.MIN_VALUE || number > Integer.MAX_VALUE) {
+              return null;
+            } else if (field == 4) {
+              schemaVersion = (int) number;
+            } else if (field == 6) {
+              watchedSeconds = (int) number;
+            } else {
+              rating = (int) number;
+            }
+          }
+          case 5 -> titleId = string(true);
+          case 8 -> query = string(false);
+          case 9, 10 -> {
+            if (!decimal()) {
+              return null;
+            }
+            if (field == 9) {
+              bandwidthKbps = decimal;
+            } else {
+              latencyMs = decimal;
+            }
+          }
+          case 11 -> resolution = string(true);
+          case 12 -> {
+            genres = genres();
+            if (genres == null) {
+              return null;
+            }
+          }
+          case 13 -> {
+            int value = bool();
+            if (value < 0) {
+              return null;
+            }
+            unknownTitle = value == 1;
+          }
+          case 15 -> country = string(true);
+          case 16 -> plan = string(true);
+          default -> {
+            return null;
+          }
+        }
+        // A value that was not read left the cursor at -1, where nothing can be taken.
+        if (take(',')) {
+          continue;
+        }
+        if (take('}')) {
+          break;
+        }
+        return null;
+      }
+      if (at != b.length || eventId == null || memberId == null || type == null) {
+        return null;
+      }
+      Event event = new Event(eventId, memberId, type, eventTime, schemaVersion, titleId,
+          watchedSeconds, rating, query, bandwidthKbps, latencyMs, resolution);
+      return new Decoded(new EnrichedEvent(event, genres, unknownTitle), ingestedAt, country, plan);
+    }
+
+    private boolean take(char c) {
+      if (at >= 0 && at < b.length && b[at] == c) {
+        at++;
+        return true;
+      }
+      return false;
+    }
+
+    /** Moves past a string of printable ASCII without escapes; false (at -1) otherwise. */
+    private boolean skipString() {
+      if (!take('"')) {
+        at = -1;
+        return false;
+      }
+      for (int i = at; i < b.length; i++) {
+        byte c = b[i];
+        if (c == '"') {
+          at = i + 1;
+          return true;
+        }
+        if (c < 0x20 || c == '\\' || c >= 0x7f) {
+          break; // control characters, escapes and non-ASCII (bytes are signed) go to the parser
+        }
+      }
+      at = -1;
+      return false;
+    }
+
+    /** The string value at the cursor (shared when {@code shared}), or null with at -1. */
+    private String string(boolean shared) {
+      int start = at + 1;
+      if (!skipString()) {
+        return null;
+      }
+      int end = at - 1;
+      return shared ? (String) STRINGS.get(b, start, end, false)
+          : new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The index in {@link #FIELDS} of the name in [start, end), or -1. The writer writes the fields
+     * in that order, skipping some, so the search starts after the previous field's.
+     */
+    private int field(int start, int end) {
+      int length = end - start;
+      for (int n = 0; n < FIELD_BYTES.length; n++) {
+        int i = (nextField + n) % FIELD_BYTES.length;
+        byte[] name = FIELD_BYTES[i];
+        if (name.length == length && Arrays.equals(b, start, end, name, 0, length)) {
+          nextField = i + 1;
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private EventType type() {
+      int start = at + 1;
+      if (!skipString()) {
+        return null;
+      }
+      int end = at - 1;
+      for (int i = 0; i < TYPE_BYTES.length; i++) {
+        byte[] name = TYPE_BYTES[i];
+        if (name.length == end - start && Arrays.equals(b, start, end, name, 0, name.length)) {
+          return TYPES[i];
+        }
+      }
+      return null;
+    }
+
+    /** A long in JSON's integer grammar, followed by ',' or '}', into number. */
+    private boolean integer() {
+      int i = at;
+      boolean negative = i < b.length && b[i] == '-';
+      if (negative) {
+        i++;
+      }
+      int first = i;
+      // Accumulated below zero, where the range reaches Long.MIN_VALUE.
+      long value = 0;
+      while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+        int digit = b[i] - '0';
+        if (value < (Long.MIN_VALUE + digit) / 10) {
+          return false; // beyond a long: the parser rejects it
+        }
+        value = value * 10 - digit;
+        i++;
+      }
+      int digits = i - first;
+      if (digits == 0 || (digits > 1 && b[first] == '0') || i >= b.length
+          || (b[i] != ',' && b[i] != '}') || (!negative && value == Long.MIN_VALUE)) {
+        return false;
+      }
+      number = negative ? value : -value;
+      at = i;
+      return true;
+    }
+
+    /** A number in JSON's grammar followed by ',' or '}', into decimal. */
+    private boolean decimal() {
+      int start = at;
+      int i = start;
+      if (i < b.length && b[i] == '-') {
+        i++;
+      }
+      int intStart = i;
+      i = digits(i);
+      if (i == intStart || (i - intStart > 1 && b[intStart] == '0')) {
+        return false;
+      }
+      if (i < b.length && b[i] == '.') {
+        int fraction = ++i;
+        i = digits(i);
+        if (i == fraction) {
+          return false;
+        }
+      }
+      if (i < b.length && (b[i] == 'e' || b[i] == 'E')) {
+        i++;
+        if (i < b.length && (b[i] == '+' || b[i] == '-')) {
+          i++;
+        }
+        int exponent = i;
+        i = digits(i);
+        if (i == exponent) {
+          return false;
+        }
+      }
+      if (i >= b.length || (b[i] != ',' && b[i] != '}')) {
+        return false;
+      }
+      decimal = Double.parseDouble(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
+      at = i;
+      return true;
+    }
+
+    private int digits(int i) {
+      while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+        i++;
+      }
+      return i;
+    }
+
+    /** 1 for true, 0 for false, -1 for anything else. */
+    private int bool() {
+      if (literal("true")) {
+        return 1;
+      }
+      return literal("false") ? 0 : -1;
+    }
+
+    private boolean literal(String word) {
+      int length = word.length();
+      if (at + length > b.length) {
+        return false;
+      }
+      for (int i = 0; i < length; i++) {
+        if (b[at + i] != word.charAt(i)) {
+          return false;
+        }
+      }
+      at += length;
+      return true;
+    }
+
+    /** A JSON array of strings, as a shared immutable list; null when not one. */
+    @SuppressWarnings("unchecked")
+    private List<String> genres() {
+      int start = at;
+      if (!take('[')) {
+        return null;
+      }
+      if (!take(']')) {
+        do {
+          if (!skipString()) {
+            return null;
+          }
+        } while (take(','));
+        if (!take(']')) {
+          return null;
+        }
+      }
+      return (List<String>) GENRE_LISTS.get(b, start, at, true);
+    }
+  }
+
+  /**
+   * A small table of values decoded from byte ranges that recur (a title's genres, a country): a
+   * hit returns the earlier instance, a miss decodes and takes the slot. Shared by all threads
+   * without locks: an entry is immutable (final fields), so a racing reader sees a whole entry or
+   * another one, never a torn one.
+   */
+  private static final class Shared {
+    private record Entry(byte[] key, Object value) {}
+
+    private final Entry[] slots;
+
+    Shared(int size) {
+      this.slots = new Entry[size];
+    }
+
+    /** The value of bytes [start, end): a String, or when {@code list} the List of a string array. */
+    Object get(byte[] bytes, int start, int end, boolean list) {
+      int hash = 1;
+      for (int i = start; i < end; i++) {
+        hash = 31 * hash + bytes[i];
+      }
+      int slot = (hash ^ (hash >>> 16)) & (slots.length - 1);
+      Entry entry = slots[slot];
+      if (entry != null && Arrays.equals(entry.key(), 0, entry.key().length, bytes, start, end)) {
+        return entry.value();
+      }
+      Object value = list ? stringList(bytes, start, end)
+          : new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
+      slots[slot] = new Entry(Arrays.copyOfRange(bytes, start, end), value);
+      return value;
+    }
+
+    /** The strings of a JSON array of plain strings ({@code ["a","b"]}, already checked). */
+    private static List<String> stringList(byte[] bytes, int start, int end) {
+      List<String> strings = new ArrayList<>(4);
+      int i = start + 1;
+      while (i < end - 1) {
+        int close = i + 1;
+        while (bytes[close] != '"') {
+          close++;
+        }
+        strings.add(new String(bytes, i + 1, close - i - 1, StandardCharsets.ISO_8859_1));
+        i = close + 2; // past the quote and the comma (or onto the closing bracket)
+      }
+      return List.copyOf(strings);
+    }
   }
 
   /**
