@@ -211,6 +211,8 @@ public final class FeaturePipeline {
    */
   private static final class Checkpoints {
     private static final int PERSIST_PARALLELISM = 256;
+    /** State bytes a checkpoint writes together (16 buckets of up to 256 KiB batches). */
+    private static final long WRITE_CHUNK_BYTES = 4L << 20;
     private final ActorSystem<?> system;
     private final FeatureSettings settings;
     private final FeatureMetrics metrics;
@@ -229,6 +231,14 @@ public final class FeaturePipeline {
       this.settings = settings;
       this.metrics = metrics;
       this.store = store;
+    }
+
+    private static long stateBytes(MemberFeatures.Captured state) {
+      long bytes = 0;
+      for (MemberStateStore.StateWrite write : state.writes()) {
+        bytes += write.state().length;
+      }
+      return Math.max(1, bytes);
     }
 
     Partition of(int partition) {
@@ -267,31 +277,36 @@ public final class FeaturePipeline {
       long started = System.nanoTime();
       ClusterSharding sharding = ClusterSharding.get(system);
       // Every touched member hands over its state (at most PERSIST_PARALLELISM asks at once: a
-      // first checkpoint can cover every member of the partition), the states are written
-      // together (a few single-partition batches per Cassandra partition, not a statement per
-      // member), then each member learns it is durable and the offsets are committed.
-      CompletionStage<List<MemberFeatures.Captured>> captured = Source.from(members)
+      // first checkpoint can cover every member of the partition); the states are written in
+      // chunks of about WRITE_CHUNK_BYTES as they arrive, one chunk at a time (a few
+      // single-partition batches per Cassandra partition, not a statement per member), and each
+      // chunk's members learn they are durable once it is written. Then the offsets are
+      // committed. Streaming the chunks keeps a checkpoint's memory and Cassandra's load bounded:
+      // holding every state until all were captured, then writing them all at once, kept tens of
+      // megabytes alive for seconds per partition (the GC copied them between young collections)
+      // and queued the whole checkpoint on Cassandra at once.
+      CompletionStage<Long> persisted = Source.from(members)
           .mapAsyncUnordered(PERSIST_PARALLELISM, member -> sharding
               .entityRefFor(MemberFeatures.ENTITY_KEY, member)
               .<MemberFeatures.Captured>ask(MemberFeatures.CaptureState::new,
                   settings.replyTimeout()))
-          .runWith(Sink.seq(), system);
-      CompletionStage<Done> persisted = captured.thenCompose(states -> {
-        List<MemberStateStore.StateWrite> writes = new ArrayList<>();
-        for (MemberFeatures.Captured state : states) {
-          writes.addAll(state.writes());
-        }
-        return store.saveAll(writes).thenApply(done -> {
-          for (MemberFeatures.Captured state : states) {
-            if (!state.writes().isEmpty()) {
-              sharding.entityRefFor(MemberFeatures.ENTITY_KEY, state.memberId())
-                  .tell(new MemberFeatures.Durable(state.incarnation(), state.applied()));
+          .filter(state -> !state.writes().isEmpty())
+          .groupedWeighted(WRITE_CHUNK_BYTES, Checkpoints::stateBytes)
+          .mapAsync(1, chunk -> {
+            List<MemberStateStore.StateWrite> writes = new ArrayList<>();
+            for (MemberFeatures.Captured state : chunk) {
+              writes.addAll(state.writes());
             }
-          }
-          metrics.checkpointWrites.add(writes.size());
-          return done;
-        });
-      });
+            return store.saveAll(writes).thenApply(done -> {
+              for (MemberFeatures.Captured state : chunk) {
+                sharding.entityRefFor(MemberFeatures.ENTITY_KEY, state.memberId())
+                    .tell(new MemberFeatures.Durable(state.incarnation(), state.applied()));
+              }
+              metrics.checkpointWrites.add(writes.size());
+              return (long) writes.size();
+            });
+          })
+          .runWith(Sink.fold(0L, Long::sum), system);
       return persisted.toCompletableFuture()
           .thenCompose(v -> offsets.isEmpty()
               ? CompletableFuture.completedFuture(Done.getInstance())

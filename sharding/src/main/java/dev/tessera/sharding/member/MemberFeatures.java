@@ -16,10 +16,11 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
+import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * is not durable yet before it stops. Sharding: entity type {@link #ENTITY_KEY}; shard id = the member's domain-topic
  * partition ({@link MemberShards}), placed on the node consuming that partition.
  */
-public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Command> {
+public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Command> {
   private static final Logger log = LoggerFactory.getLogger(MemberFeatures.class);
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
@@ -129,6 +130,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
 
   private record SavedBeforeStop(int attempt, Throwable failure) implements Command {}
 
+  private final ActorContext<Command> context;
   private final String memberId;
   private final Map<String, MemberFeatureState> states = new LinkedHashMap<>();
   private final SnapshotSink sink;
@@ -146,7 +148,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   private MemberFeatures(ActorContext<Command> context, String memberId, List<FeatureGroup> groups,
       SnapshotSink sink, MemberStateStore store, ActorRef<ClusterSharding.ShardCommand> shard,
       Map<String, MemberStateStore.Stored> stored) {
-    super(context);
+    this.context = context;
     this.memberId = memberId;
     this.sink = sink;
     this.store = store;
@@ -208,16 +210,32 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
         .build();
   }
 
+  /**
+   * A switch over the sealed protocol rather than a receive builder: the builder's cases and
+   * their bound handlers are objects of every entity (about 300 bytes a member) and its dispatch
+   * tests each case's class in turn, for every message.
+   */
   @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(ApplyEvents.class, this::onApplyEvents)
-        .onMessage(GetSnapshot.class, this::onGetSnapshot)
-        .onMessage(Refresh.class, this::onRefresh)
-        .onMessage(CaptureState.class, this::onCaptureState)
-        .onMessage(Durable.class, this::onDurable)
-        .onMessage(Stop.class, this::onStop)
-        .build();
+  public Behavior<Command> receive(TypedActorContext<Command> ignored, Command command) {
+    if (command instanceof ApplyEvents apply) {
+      return onApplyEvents(apply);
+    } else if (command instanceof GetSnapshot get) {
+      return onGetSnapshot(get);
+    } else if (command instanceof Refresh refresh) {
+      return onRefresh(refresh);
+    } else if (command instanceof CaptureState capture) {
+      return onCaptureState(capture);
+    } else if (command instanceof Durable durable) {
+      return onDurable(durable);
+    } else if (command instanceof Stop stop) {
+      return onStop(stop);
+    }
+    return Behaviors.unhandled(); // loading's own messages never reach a loaded entity
+  }
+
+  @Override
+  public Behavior<Command> receiveSignal(TypedActorContext<Command> ignored, Signal signal) {
+    return Behaviors.unhandled();
   }
 
   private Behavior<Command> onApplyEvents(ApplyEvents command) {
@@ -280,7 +298,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
         && published.values().stream().allMatch(p -> p.watermark() == Long.MIN_VALUE)) {
       // A read of a member without events (an unknown id) keeps no entity alive: reads that
       // probe many unknown ids must not fill the node's memory for the idle timeout.
-      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
     return this;
   }
@@ -300,7 +318,7 @@ public final class MemberFeatures extends AbstractBehavior<MemberFeatures.Comman
   }
 
   private Behavior<Command> saveThenStop(int attempt) {
-    getContext().pipeToSelf(store.saveAll(stateWrites()),
+    context.pipeToSelf(store.saveAll(stateWrites()),
         (done, error) -> new SavedBeforeStop(attempt, error));
     return Behaviors.receive(Command.class)
         .onMessage(SavedBeforeStop.class, saved -> {
