@@ -3,20 +3,35 @@ package dev.tessera.engine.state;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
  * An immutable map over a shared, sorted name array and a value array: one small allocation per
- * vector read.
+ * vector read. Consumers that copy vectors (the online store) can read it by position: {@link
+ * #nameList} is the same instance for every vector of a group's plan, so a consumer can key its
+ * own per-group structures by it, and {@link #valueAt} reads without an entry per feature.
  */
-final class FeatureValues extends AbstractMap<String, Object> {
+public final class FeatureValues extends AbstractMap<String, Object> {
   private final String[] names;
+  private final List<String> nameList;
   private final Object[] values;
 
-  FeatureValues(String[] names, Object[] values) {
+  FeatureValues(String[] names, List<String> nameList, Object[] values) {
     this.names = names;
+    this.nameList = nameList;
     this.values = values;
+  }
+
+  /** The feature names in position order, sorted; one shared immutable instance per plan. */
+  public List<String> nameList() {
+    return nameList;
+  }
+
+  /** The value at {@code position} of {@link #nameList}. */
+  public Object valueAt(int position) {
+    return values[position];
   }
 
   @Override

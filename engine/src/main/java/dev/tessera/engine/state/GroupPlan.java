@@ -154,6 +154,8 @@ final class GroupPlan {
   final int distinctTables;
   final FeatureRead[] reads;
   final String[] featureNames;
+  /** {@link #featureNames} as one immutable list, shared by every vector read by this plan. */
+  final List<String> featureNameList;
   final int maxWidth;
 
   /** Numeric fields (other than the constant) and category fields kept for raw events. */
@@ -386,6 +388,7 @@ final class GroupPlan {
     this.distinctTables = distinctCount[0];
     this.reads = readList.toArray(new FeatureRead[0]);
     this.featureNames = readList.stream().map(FeatureRead::name).toArray(String[]::new);
+    this.featureNameList = List.of(featureNames);
     int mw = 1;
     for (Acc a : accs) {
       if (a.scalar != null) {

@@ -447,7 +447,7 @@ public final class MemberFeatureState implements Serializable {
         memberId,
         plan.group.name(),
         plan.group.version(),
-        new FeatureValues(plan.featureNames, values),
+        new FeatureValues(plan.featureNames, plan.featureNameList, values),
         asOf,
         maxWatermark,
         computedAt,

@@ -3,10 +3,12 @@ package dev.tessera.sharding.store;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.tessera.engine.event.EventStream;
 import dev.tessera.engine.state.FeatureSnapshot;
+import dev.tessera.engine.state.FeatureValues;
 import dev.tessera.sharding.CborSerializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -58,7 +60,9 @@ public record StoredSnapshot(
     Objects.requireNonNull(group, "group");
     Objects.requireNonNull(values, "values");
     Objects.requireNonNull(lastOffsets, "lastOffsets");
-    if (!(values instanceof CompactMap)) {
+    if (values instanceof FeatureValues vector) {
+      values = copyOf(vector);
+    } else if (!(values instanceof CompactMap)) {
       values = CompactMap.copyOf(values, e -> featureValue(e.getKey(), e.getValue()));
     }
     if (!(lastOffsets instanceof CompactMap)) {
@@ -86,6 +90,43 @@ public record StoredSnapshot(
     return new StoredSnapshot(snapshot.memberId(), snapshot.group(), groupVersion,
         snapshotVersion, snapshot.values(), snapshot.asOf(), snapshot.watermark(),
         snapshot.computedAt(), snapshot.expiresAt(), CompactMap.of(STREAM_NAMES, offsets));
+  }
+
+  /**
+   * An engine vector copied by position: its key set is looked up once per group plan (by the
+   * identity of the plan's shared name list), not hashed from the names at every publication.
+   */
+  private static CompactMap<Object> copyOf(FeatureValues vector) {
+    List<String> names = vector.nameList();
+    Object[] values = new Object[names.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = featureValue(names.get(i), vector.valueAt(i));
+    }
+    return CompactMap.of(keysOf(names), values);
+  }
+
+  /** Pairs of (a plan's name list, its key set), searched by identity; copied on write. */
+  private static volatile Object[] planKeys = new Object[0];
+  private static final int MAX_PLANS = 64;
+
+  private static CompactMap.Keys keysOf(List<String> names) {
+    Object[] known = planKeys;
+    for (int i = 0; i < known.length; i += 2) {
+      if (known[i] == names) {
+        return (CompactMap.Keys) known[i + 1];
+      }
+    }
+    CompactMap.Keys keys = CompactMap.keys(names.toArray(String[]::new));
+    synchronized (StoredSnapshot.class) {
+      Object[] current = planKeys;
+      if (current.length < 2 * MAX_PLANS) {
+        Object[] grown = Arrays.copyOf(current, current.length + 2);
+        grown[current.length] = names;
+        grown[current.length + 1] = keys;
+        planKeys = grown;
+      }
+    }
+    return keys;
   }
 
   /** The engine's form of this vector (without the store's version and offsets). */

@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import com.typesafe.config.ConfigFactory;
+import dev.tessera.engine.definition.FeatureGroup;
+import dev.tessera.engine.definition.FeatureRegistry;
+import dev.tessera.engine.event.EnrichedEvent;
+import dev.tessera.engine.event.Event;
+import dev.tessera.engine.event.EventType;
 import dev.tessera.engine.state.FeatureSnapshot;
+import dev.tessera.engine.state.FeatureValues;
+import dev.tessera.engine.state.MemberFeatureState;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,6 +85,38 @@ class StoredSnapshotTest {
         .isEqualTo(List.of("views", "engagement", "search", "ratings", "device"));
     assertThatThrownBy(() -> StoredSnapshot.of(engine, 3, 18, new long[] {1}))
         .hasMessageContaining("lastOffsets");
+  }
+
+  /**
+   * A kernel vector (read by position, key set found by its plan's name list) is stored exactly as
+   * the same values copied from an ordinary map would be, maps included.
+   */
+  @Test
+  void takesAKernelVectorAsItWouldTheSameValuesInAMap() {
+    FeatureGroup group = FeatureRegistry.fromConfig(ConfigFactory.load()).all().get(0);
+    MemberFeatureState state = MemberFeatureState.create(group, "m1");
+    long t = 1_700_000_000_000L;
+    state.apply(EnrichedEvent.of(Event.ofTitle("e1", "m1", EventType.PLAY, t, "t1"),
+        "drama", "comedy"), 1);
+    state.apply(EnrichedEvent.of(Event.stop("e2", "m1", t + 60_000, "t1", 600), "drama"), 2);
+    state.apply(EnrichedEvent.of(Event.ofTitle("e3", "m1", EventType.CLICK, t + 1000, "t2")), 3);
+    FeatureSnapshot vector = state.snapshot(t + 90_000, t + 90_000);
+    assertThat(vector.values()).isInstanceOf(FeatureValues.class);
+
+    StoredSnapshot stored = StoredSnapshot.of(vector, group.version(), 5, new long[] {1, 2, 3, 4, 5});
+    StoredSnapshot copied = StoredSnapshot.of(new FeatureSnapshot(vector.memberId(),
+        vector.group(), vector.version(), new LinkedHashMap<>(vector.values()),
+        vector.asOf(), vector.watermark(), vector.computedAt(), vector.expiresAt()),
+        group.version(), 5, new long[] {1, 2, 3, 4, 5});
+
+    assertThat(stored).isEqualTo(copied);
+    assertThat(List.copyOf(stored.values().keySet()))
+        .isEqualTo(List.copyOf(copied.values().keySet()));
+    assertThat(stored.values().values()).anyMatch(value -> value instanceof Map<?, ?>);
+    // A second vector of the same plan shares the first one's key set.
+    StoredSnapshot again = StoredSnapshot.of(state.snapshot(t + 95_000, t + 95_000),
+        group.version(), 6, new long[] {1, 2, 3, 4, 5});
+    assertThat(((CompactMap<?>) again.values()).sharesKeys()).isTrue();
   }
 
   @Test
