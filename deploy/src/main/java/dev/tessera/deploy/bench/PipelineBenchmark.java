@@ -144,9 +144,11 @@ public final class PipelineBenchmark {
         out.printf("  batch freshness (pre-filled topic, so backlog included): p50 %.1f ms,"
                 + " p99 %.1f ms%n", freshness.getValueAtPercentile(50) / 1000.0,
             freshness.getValueAtPercentile(99) / 1000.0);
-        out.printf("  %d checkpoints (%d failed) wrote %d member states, duration p50 %.1f ms,"
-                + " p99 %.1f ms%n", metrics.checkpoints(), metrics.checkpointFailures(),
-            metrics.checkpointWrites(),
+        out.printf("  %d checkpoints (%d failed) wrote %d member states (%.1f MB, %.0f bytes"
+                + " each), duration p50 %.1f ms, p99 %.1f ms%n", metrics.checkpoints(),
+            metrics.checkpointFailures(), metrics.checkpointWrites(),
+            metrics.checkpointBytes() / 1e6,
+            (double) metrics.checkpointBytes() / Math.max(1, metrics.checkpointWrites()),
             checkpoints.getValueAtPercentile(50) / 1000.0,
             checkpoints.getValueAtPercentile(99) / 1000.0);
         System.gc();

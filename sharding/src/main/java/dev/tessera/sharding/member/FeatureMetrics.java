@@ -20,6 +20,7 @@ public final class FeatureMetrics {
   final LongAdder checkpoints = new LongAdder();
   final LongAdder checkpointFailures = new LongAdder();
   final LongAdder checkpointWrites = new LongAdder();
+  final LongAdder checkpointBytes = new LongAdder();
   private final Recorder checkpointMicros = new Recorder(3);
   private final Histogram checkpointSoFar = new Histogram(3);
   private final Recorder freshnessMicros = new Recorder(3);
@@ -36,6 +37,11 @@ public final class FeatureMetrics {
   /** Group states written by checkpoints (a row each). */
   public long checkpointWrites() {
     return checkpointWrites.sum();
+  }
+
+  /** Bytes of the group states written by checkpoints. */
+  public long checkpointBytes() {
+    return checkpointBytes.sum();
   }
 
   /** Partition checkpoints completed (members durable, offsets committed). */

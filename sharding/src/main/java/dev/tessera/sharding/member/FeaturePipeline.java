@@ -294,15 +294,19 @@ public final class FeaturePipeline {
           .groupedWeighted(WRITE_CHUNK_BYTES, Checkpoints::stateBytes)
           .mapAsync(1, chunk -> {
             List<MemberStateStore.StateWrite> writes = new ArrayList<>();
+            long bytes = 0;
             for (MemberFeatures.Captured state : chunk) {
               writes.addAll(state.writes());
+              bytes += stateBytes(state);
             }
+            long chunkBytes = bytes;
             return store.saveAll(writes).thenApply(done -> {
               for (MemberFeatures.Captured state : chunk) {
                 sharding.entityRefFor(MemberFeatures.ENTITY_KEY, state.memberId())
                     .tell(new MemberFeatures.Durable(state.incarnation(), state.applied()));
               }
               metrics.checkpointWrites.add(writes.size());
+              metrics.checkpointBytes.add(chunkBytes);
               return (long) writes.size();
             });
           })

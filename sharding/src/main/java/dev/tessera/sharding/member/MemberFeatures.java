@@ -9,6 +9,7 @@ import dev.tessera.sharding.CborSerializable;
 import dev.tessera.sharding.store.StoredSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,9 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
   public enum Stop implements Command {
     INSTANCE
   }
+
+  /** The late positions of a batch without late events (most), shared. */
+  private static final int[] NONE_LATE = new int[0];
 
   private record Loaded(Map<String, MemberStateStore.Stored> states) implements Command {}
 
@@ -243,7 +247,7 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
     int late = 0;
     int duplicates = 0;
     int already = 0;
-    List<Integer> latePositions = new ArrayList<>(0);
+    int[] latePositions = NONE_LATE;
     boolean first = true;
     for (MemberFeatureState state : states.values()) {
       List<EnrichedEvent> events = command.events();
@@ -253,8 +257,8 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
           switch (outcome) {
             case ACCEPTED -> accepted++;
             case LATE -> {
-              late++;
-              latePositions.add(i);
+              latePositions = Arrays.copyOf(latePositions, late + 1);
+              latePositions[late++] = i;
             }
             case DUPLICATE -> duplicates++;
             case ALREADY_APPLIED -> already++;
@@ -268,7 +272,7 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
       publish(System.currentTimeMillis());
     }
     command.replyTo().tell(new Applied(command.batchId(), memberId, accepted, late, duplicates,
-        already, latePositions.stream().mapToInt(Integer::intValue).toArray()));
+        already, latePositions));
     return this;
   }
 

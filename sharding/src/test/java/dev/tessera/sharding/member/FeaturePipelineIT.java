@@ -71,6 +71,9 @@ class FeaturePipelineIT {
       assertThat(metrics.records()).isEqualTo(truth.produced);
       assertThat(metrics.late()).as("late events per the simulator's truth").isEqualTo(truth.late);
       assertThat(metrics.duplicates()).isEqualTo(truth.duplicates);
+      // Every late event went to the late-events topic, once, as it was on its domain topic.
+      assertThat(lateEventIds(bootstrap, settings.lateEventsTopic(), truth.lateEventIds.size()))
+          .containsExactlyInAnyOrderElementsOf(truth.lateEventIds);
       assertThat(metrics.memberMessages()).as("one message per member per batch, not per event")
           .isLessThan(truth.produced);
       assertThat(truth.differences(system)).isEmpty();
@@ -94,5 +97,33 @@ class FeaturePipelineIT {
     } finally {
       FeatureNode.stop(system);
     }
+  }
+
+  /** The event ids on the late-events topic, read until {@code expected} arrived (or 30 s). */
+  private static List<String> lateEventIds(String bootstrap, String topic, int expected)
+      throws InterruptedException {
+    List<String> ids = new java.util.ArrayList<>();
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(java.util.Map.of(
+            org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, topic + "-check",
+            org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      // Polls on past the expected count for a moment, so that an extra record would be seen.
+      long quietUntil = Long.MAX_VALUE;
+      while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          ids.add(dev.tessera.engine.event.EnrichedEventJson.decode(record.value()).event()
+              .eventId());
+        }
+        if (ids.size() >= expected && quietUntil == Long.MAX_VALUE) {
+          quietUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        }
+      }
+    }
+    return ids;
   }
 }

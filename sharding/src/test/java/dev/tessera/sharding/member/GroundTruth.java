@@ -38,6 +38,8 @@ final class GroundTruth {
   private final Map<String, ReferenceEngine> reference = new LinkedHashMap<>();
   long produced;
   long late;
+  /** The ids of the late events, in the order produced. */
+  final List<String> lateEventIds = new ArrayList<>();
   long duplicates;
 
   GroundTruth(FeatureGroup group, TitleCatalogue catalogue) {
@@ -63,7 +65,10 @@ final class GroundTruth {
         }
         EnrichedEvent event = EnrichedEvent.enrich(record.truth().event(), catalogue);
         reference.computeIfAbsent(event.memberId(), m -> new ReferenceEngine(group, m)).apply(event);
-        late += record.kind() == RecordKind.LATE ? 1 : 0;
+        if (record.kind() == RecordKind.LATE) {
+          late++;
+          lateEventIds.add(event.eventId());
+        }
         duplicates += record.kind() == RecordKind.DUPLICATE ? 1 : 0;
         producer.send(new ProducerRecord<>(topics.domainTopic(event.stream()),
             event.memberId().getBytes(StandardCharsets.UTF_8),
