@@ -108,23 +108,7 @@ public final class EnrichedEventJson {
    * package-private for the test that holds both to the same results.
    */
   static Decoded decodeWithParser(byte[] bytes) {
-    String eventId = null;
-    String memberId = null;
-    EventType type = null;
-    long eventTime = 0;
-    int schemaVersion = 1;
-    String titleId = null;
-    int watchedSeconds = 0;
-    int rating = 0;
-    String query = null;
-    double bandwidthKbps = 0;
-    double latencyMs = 0;
-    String resolution = null;
-    List<String> genres = List.of();
-    boolean unknownTitle = false;
-    long ingestedAt = 0;
-    String country = null;
-    String plan = null;
+    Fields f = new Fields();
     try (JsonParser json = FACTORY.createParser(bytes)) {
       if (json.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("a domain record is a JSON object");
@@ -133,30 +117,30 @@ public final class EnrichedEventJson {
         String field = json.currentName();
         JsonToken value = json.nextToken();
         switch (field) {
-          case "eventId" -> eventId = json.getText();
-          case "memberId" -> memberId = json.getText();
-          case "type" -> type = EventType.fromWire(json.getText())
+          case "eventId" -> f.eventId = json.getText();
+          case "memberId" -> f.memberId = json.getText();
+          case "type" -> f.type = EventType.fromWire(json.getText())
               .orElseThrow(() -> new IllegalArgumentException("unknown type"));
-          case "eventTime" -> eventTime = json.getLongValue();
-          case "schemaVersion" -> schemaVersion = json.getIntValue();
-          case "titleId" -> titleId = json.getText();
-          case "watchedSeconds" -> watchedSeconds = json.getIntValue();
-          case "rating" -> rating = json.getIntValue();
-          case "query" -> query = json.getText();
-          case "bandwidthKbps" -> bandwidthKbps = json.getDoubleValue();
-          case "latencyMs" -> latencyMs = json.getDoubleValue();
-          case "resolution" -> resolution = json.getText();
+          case "eventTime" -> f.eventTime = json.getLongValue();
+          case "schemaVersion" -> f.schemaVersion = json.getIntValue();
+          case "titleId" -> f.titleId = json.getText();
+          case "watchedSeconds" -> f.watchedSeconds = json.getIntValue();
+          case "rating" -> f.rating = json.getIntValue();
+          case "query" -> f.query = json.getText();
+          case "bandwidthKbps" -> f.bandwidthKbps = json.getDoubleValue();
+          case "latencyMs" -> f.latencyMs = json.getDoubleValue();
+          case "resolution" -> f.resolution = json.getText();
           case "genres" -> {
             List<String> read = new ArrayList<>(3);
             while (json.nextToken() != JsonToken.END_ARRAY) {
               read.add(json.getText());
             }
-            genres = read;
+            f.genres = read;
           }
-          case "unknownTitle" -> unknownTitle = json.getBooleanValue();
-          case "ingestedAt" -> ingestedAt = json.getLongValue();
-          case "country" -> country = json.getText();
-          case "plan" -> plan = json.getText();
+          case "unknownTitle" -> f.unknownTitle = json.getBooleanValue();
+          case "ingestedAt" -> f.ingestedAt = json.getLongValue();
+          case "country" -> f.country = json.getText();
+          case "plan" -> f.plan = json.getText();
           default -> {
             if (value.isStructStart()) {
               json.skipChildren();
@@ -167,12 +151,41 @@ public final class EnrichedEventJson {
     } catch (IOException e) {
       throw new IllegalArgumentException("not a domain record: " + e.getMessage(), e);
     }
-    if (eventId == null || memberId == null || type == null) {
+    if (!f.complete()) {
       throw new IllegalArgumentException("a domain record needs eventId, memberId and type");
     }
-    Event event = new Event(eventId, memberId, type, eventTime, schemaVersion, titleId,
-        watchedSeconds, rating, query, bandwidthKbps, latencyMs, resolution);
-    return new Decoded(new EnrichedEvent(event, genres, unknownTitle), ingestedAt, country, plan);
+    return f.decoded();
+  }
+
+  /** A domain record's fields as a decoder reads them, with the defaults of absent ones. */
+  private static final class Fields {
+    String eventId;
+    String memberId;
+    EventType type;
+    long eventTime;
+    int schemaVersion = 1;
+    String titleId;
+    int watchedSeconds;
+    int rating;
+    String query;
+    double bandwidthKbps;
+    double latencyMs;
+    String resolution;
+    List<String> genres = List.of();
+    boolean unknownTitle;
+    long ingestedAt;
+    String country;
+    String plan;
+
+    boolean complete() {
+      return eventId != null && memberId != null && type != null;
+    }
+
+    Decoded decoded() {
+      Event event = new Event(eventId, memberId, type, eventTime, schemaVersion, titleId,
+          watchedSeconds, rating, query, bandwidthKbps, latencyMs, resolution);
+      return new Decoded(new EnrichedEvent(event, genres, unknownTitle), ingestedAt, country, plan);
+    }
   }
 
   /**
@@ -207,23 +220,7 @@ public final class EnrichedEventJson {
     }
 
     Decoded read() {
-      String eventId = null;
-      String memberId = null;
-      EventType type = null;
-      long eventTime = 0;
-      int schemaVersion = 1;
-      String titleId = null;
-      int watchedSeconds = 0;
-      int rating = 0;
-      String query = null;
-      double bandwidthKbps = 0;
-      double latencyMs = 0;
-      String resolution = null;
-      List<String> genres = List.of();
-      boolean unknownTitle = false;
-      long ingestedAt = 0;
-      String country = null;
-      String plan = null;
+      Fields f = new Fields();
       if (!take('{') || at >= b.length || b[at] == '}') {
         return null;
       }
@@ -237,11 +234,11 @@ public final class EnrichedEventJson {
           return null;
         }
         switch (field) {
-          case 0 -> eventId = string(false);
-          case 1 -> memberId = string(false);
+          case 0 -> f.eventId = string(false);
+          case 1 -> f.memberId = string(false);
           case 2 -> {
-            type = type();
-            if (type == null) {
+            f.type = type();
+            if (f.type == null) {
               return null;
             }
           }
@@ -250,35 +247,35 @@ public final class EnrichedEventJson {
               return null;
             }
             if (field == 3) {
-              eventTime = number;
+              f.eventTime = number;
             } else if (field == 14) {
-              ingestedAt = number;
+              f.ingestedAt = number;
             } else if (number < Integer.MIN_VALUE || number > Integer.MAX_VALUE) {
               return null;
             } else if (field == 4) {
-              schemaVersion = (int) number;
+              f.schemaVersion = (int) number;
             } else if (field == 6) {
-              watchedSeconds = (int) number;
+              f.watchedSeconds = (int) number;
             } else {
-              rating = (int) number;
+              f.rating = (int) number;
             }
           }
-          case 5 -> titleId = string(true);
-          case 8 -> query = string(false);
+          case 5 -> f.titleId = string(true);
+          case 8 -> f.query = string(false);
           case 9, 10 -> {
             if (!decimal()) {
               return null;
             }
             if (field == 9) {
-              bandwidthKbps = decimal;
+              f.bandwidthKbps = decimal;
             } else {
-              latencyMs = decimal;
+              f.latencyMs = decimal;
             }
           }
-          case 11 -> resolution = string(true);
+          case 11 -> f.resolution = string(true);
           case 12 -> {
-            genres = genres();
-            if (genres == null) {
+            f.genres = genres();
+            if (f.genres == null) {
               return null;
             }
           }
@@ -287,10 +284,10 @@ public final class EnrichedEventJson {
             if (value < 0) {
               return null;
             }
-            unknownTitle = value == 1;
+            f.unknownTitle = value == 1;
           }
-          case 15 -> country = string(true);
-          case 16 -> plan = string(true);
+          case 15 -> f.country = string(true);
+          case 16 -> f.plan = string(true);
           default -> {
             return null;
           }
@@ -304,12 +301,7 @@ public final class EnrichedEventJson {
         }
         return null;
       }
-      if (at != b.length || eventId == null || memberId == null || type == null) {
-        return null;
-      }
-      Event event = new Event(eventId, memberId, type, eventTime, schemaVersion, titleId,
-          watchedSeconds, rating, query, bandwidthKbps, latencyMs, resolution);
-      return new Decoded(new EnrichedEvent(event, genres, unknownTitle), ingestedAt, country, plan);
+      return at == b.length && f.complete() ? f.decoded() : null;
     }
 
     private boolean take(char c) {
