@@ -36,7 +36,7 @@ record ThreadCpu(long gcTicks, long jitTicks, long otherTicks) {
         } catch (IOException e) {
           continue; // the thread ended
         }
-        // pid (comm) state ppid ... : comm may hold spaces and parentheses, so split at the last ')'.
+        // pid (comm) state ppid ...: comm may hold spaces and parentheses; split at the last ')'.
         int open = stat.indexOf('(');
         int close = stat.lastIndexOf(')');
         if (open < 0 || close < open) {

@@ -506,7 +506,7 @@ public final class EnrichedEventJson {
       this.slots = new Entry[size];
     }
 
-    /** The value of bytes [start, end): a String, or when {@code list} the List of a string array. */
+    /** The value of bytes [start, end): a String, or with {@code list} a string array's List. */
     Object get(byte[] bytes, int start, int end, boolean list) {
       int hash = 1;
       for (int i = start; i < end; i++) {

@@ -10,7 +10,6 @@ import dev.tessera.sharding.store.StoredSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -136,7 +135,8 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
 
   private final ActorContext<Command> context;
   private final String memberId;
-  private final Map<String, MemberFeatureState> states = new LinkedHashMap<>();
+  /** Every group's state, in the registry's order (an array: a map cost ~170 bytes a member). */
+  private final MemberFeatureState[] states;
   private final SnapshotSink sink;
   private final MemberStateStore store;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -157,11 +157,13 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
     this.sink = sink;
     this.store = store;
     this.shard = shard;
-    for (FeatureGroup group : groups) {
+    this.states = new MemberFeatureState[groups.size()];
+    for (int i = 0; i < states.length; i++) {
+      FeatureGroup group = groups.get(i);
       MemberStateStore.Stored saved = stored.get(group.name());
-      states.put(group.name(), saved != null && saved.groupVersion() == group.version()
+      states[i] = saved != null && saved.groupVersion() == group.version()
           ? MemberFeatureState.fromBytes(group, saved.state())
-          : MemberFeatureState.create(group, memberId));
+          : MemberFeatureState.create(group, memberId);
     }
   }
 
@@ -249,7 +251,7 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
     int already = 0;
     int[] latePositions = NONE_LATE;
     boolean first = true;
-    for (MemberFeatureState state : states.values()) {
+    for (MemberFeatureState state : states) {
       List<EnrichedEvent> events = command.events();
       for (int i = 0; i < events.size(); i++) {
         Outcome outcome = state.apply(events.get(i), command.offsets()[i]);
@@ -277,7 +279,7 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
   }
 
   private Behavior<Command> onGetSnapshot(GetSnapshot command) {
-    MemberFeatureState state = states.get(command.group());
+    MemberFeatureState state = state(command.group());
     if (state == null) {
       command.replyTo().tell(StatusReply.error("no feature group " + command.group()));
     } else if (state.exactFrom() != Long.MIN_VALUE && command.asOf() < state.exactFrom()) {
@@ -292,14 +294,19 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
   }
 
   private Behavior<Command> onRefresh(Refresh command) {
-    if (!states.containsKey(command.group())) {
+    if (state(command.group()) == null) {
       command.replyTo().tell(StatusReply.error("no feature group " + command.group()));
       return this;
     }
-    Map<String, StoredSnapshot> published = publish(command.now());
-    command.replyTo().tell(StatusReply.success(published.get(command.group())));
-    if (shard != null && applied == appliedWhenDurable
-        && published.values().stream().allMatch(p -> p.watermark() == Long.MIN_VALUE)) {
+    StoredSnapshot[] published = publish(command.now());
+    boolean anyEvent = false;
+    for (int i = 0; i < states.length; i++) {
+      if (states[i].group().name().equals(command.group())) {
+        command.replyTo().tell(StatusReply.success(published[i]));
+      }
+      anyEvent |= published[i].watermark() != Long.MIN_VALUE;
+    }
+    if (shard != null && applied == appliedWhenDurable && !anyEvent) {
       // A read of a member without events (an unknown id) keeps no entity alive: reads that
       // probe many unknown ids must not fill the node's memory for the idle timeout.
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
@@ -364,12 +371,22 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
    */
   private List<MemberStateStore.StateWrite> stateWrites() {
     lastWriteTime = Math.max(lastWriteTime + 1, System.currentTimeMillis() * 1000);
-    List<MemberStateStore.StateWrite> writes = new ArrayList<>(states.size());
-    for (MemberFeatureState state : states.values()) {
+    List<MemberStateStore.StateWrite> writes = new ArrayList<>(states.length);
+    for (MemberFeatureState state : states) {
       writes.add(new MemberStateStore.StateWrite(memberId, state.group().name(),
           state.group().version(), state.toBytes(), lastWriteTime));
     }
     return writes;
+  }
+
+  /** The state of the group named {@code group}, or null. */
+  private MemberFeatureState state(String group) {
+    for (MemberFeatureState state : states) {
+      if (state.group().name().equals(group)) {
+        return state;
+      }
+    }
+    return null;
   }
 
   private static long[] lastOffsets(MemberFeatureState state) {
@@ -380,12 +397,15 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
     return offsets;
   }
 
-  /** Publishes every group as of {@code now}; returns what was published, by group. */
-  private Map<String, StoredSnapshot> publish(long now) {
+  /**
+   * Publishes every group as of {@code now}; returns what was published, in {@link #states} order.
+   */
+  private StoredSnapshot[] publish(long now) {
     // A hybrid clock: increases with every publication, and across restarts with the wall clock.
     snapshotVersion = Math.max(snapshotVersion + 1, System.currentTimeMillis() * 1000);
-    Map<String, StoredSnapshot> published = new LinkedHashMap<>();
-    for (MemberFeatureState state : states.values()) {
+    StoredSnapshot[] published = new StoredSnapshot[states.length];
+    for (int i = 0; i < states.length; i++) {
+      MemberFeatureState state = states[i];
       long asOf = Math.max(now, state.exactFrom());
       StoredSnapshot snapshot = StoredSnapshot.of(state.snapshot(asOf, System.currentTimeMillis()),
           state.group().version(), snapshotVersion, lastOffsets(state));
@@ -393,7 +413,7 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
         // A member with no accepted event is not stored: probing unknown ids fills nothing.
         sink.publish(snapshot);
       }
-      published.put(state.group().name(), snapshot);
+      published[i] = snapshot;
     }
     return published;
   }

@@ -19,8 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -69,8 +74,15 @@ class FeatureCrashIT {
     traffic.start();
     for (int crash = 0; crash < 3; crash++) {
       Process node = startNode(bootstrap, contactPoint, prefix, keyspace);
-      // The last node lives long enough to commit a checkpoint, so the final one must restore.
-      Thread.sleep(crash < 2 ? 800 + random.nextInt(2500) : 5000 + random.nextInt(1500));
+      if (crash == 2) {
+        // The last node lives until some checkpoint committed offsets (then a random moment
+        // more), so the final node must restore. A fixed time was not always enough: the group
+        // hands this node its partitions only once the previous node's session has timed out.
+        awaitCommittedOffsets(bootstrap, settings.consumerGroup(), Duration.ofSeconds(60));
+        Thread.sleep(random.nextInt(1500));
+      } else {
+        Thread.sleep(800 + random.nextInt(2500));
+      }
       node.destroyForcibly();
       node.waitFor(10, TimeUnit.SECONDS);
     }
@@ -108,6 +120,26 @@ class FeatureCrashIT {
     } finally {
       FeatureNode.stop(system);
     }
+  }
+
+  /** Waits until {@code group} has committed an offset past 0 on some partition. */
+  private static void awaitCommittedOffsets(String bootstrap, String group, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = Admin.create(Map.<String, Object>of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      while (System.nanoTime() < deadline) {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin
+            .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+            .get(10, TimeUnit.SECONDS);
+        if (committed.values().stream().anyMatch(o -> o != null && o.offset() > 0)) {
+          return;
+        }
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError("no checkpoint of group " + group + " committed offsets within "
+        + timeout);
   }
 
   private static Process startNode(String bootstrap, String contactPoint, String prefix,
