@@ -285,7 +285,7 @@ public final class FeaturePipeline {
       // holding every state until all were captured, then writing them all at once, kept tens of
       // megabytes alive for seconds per partition (the GC copied them between young collections)
       // and queued the whole checkpoint on Cassandra at once.
-      CompletionStage<Long> persisted = Source.from(members)
+      CompletionStage<Done> persisted = Source.from(members)
           .mapAsyncUnordered(PERSIST_PARALLELISM, member -> sharding
               .entityRefFor(MemberFeatures.ENTITY_KEY, member)
               .<MemberFeatures.Captured>ask(MemberFeatures.CaptureState::new,
@@ -294,23 +294,20 @@ public final class FeaturePipeline {
           .groupedWeighted(WRITE_CHUNK_BYTES, Checkpoints::stateBytes)
           .mapAsync(1, chunk -> {
             List<MemberStateStore.StateWrite> writes = new ArrayList<>();
-            long bytes = 0;
             for (MemberFeatures.Captured state : chunk) {
               writes.addAll(state.writes());
-              bytes += stateBytes(state);
             }
-            long chunkBytes = bytes;
             return store.saveAll(writes).thenApply(done -> {
               for (MemberFeatures.Captured state : chunk) {
                 sharding.entityRefFor(MemberFeatures.ENTITY_KEY, state.memberId())
                     .tell(new MemberFeatures.Durable(state.incarnation(), state.applied()));
+                metrics.checkpointBytes.add(stateBytes(state));
               }
               metrics.checkpointWrites.add(writes.size());
-              metrics.checkpointBytes.add(chunkBytes);
-              return (long) writes.size();
+              return done;
             });
           })
-          .runWith(Sink.fold(0L, Long::sum), system);
+          .runWith(Sink.ignore(), system);
       return persisted.toCompletableFuture()
           .thenCompose(v -> offsets.isEmpty()
               ? CompletableFuture.completedFuture(Done.getInstance())

@@ -279,7 +279,8 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
   }
 
   private Behavior<Command> onGetSnapshot(GetSnapshot command) {
-    MemberFeatureState state = state(command.group());
+    int position = position(command.group());
+    MemberFeatureState state = position < 0 ? null : states[position];
     if (state == null) {
       command.replyTo().tell(StatusReply.error("no feature group " + command.group()));
     } else if (state.exactFrom() != Long.MIN_VALUE && command.asOf() < state.exactFrom()) {
@@ -294,17 +295,16 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
   }
 
   private Behavior<Command> onRefresh(Refresh command) {
-    if (state(command.group()) == null) {
+    int position = position(command.group());
+    if (position < 0) {
       command.replyTo().tell(StatusReply.error("no feature group " + command.group()));
       return this;
     }
     StoredSnapshot[] published = publish(command.now());
+    command.replyTo().tell(StatusReply.success(published[position]));
     boolean anyEvent = false;
-    for (int i = 0; i < states.length; i++) {
-      if (states[i].group().name().equals(command.group())) {
-        command.replyTo().tell(StatusReply.success(published[i]));
-      }
-      anyEvent |= published[i].watermark() != Long.MIN_VALUE;
+    for (StoredSnapshot snapshot : published) {
+      anyEvent |= snapshot.watermark() != Long.MIN_VALUE;
     }
     if (shard != null && applied == appliedWhenDurable && !anyEvent) {
       // A read of a member without events (an unknown id) keeps no entity alive: reads that
@@ -379,14 +379,14 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
     return writes;
   }
 
-  /** The state of the group named {@code group}, or null. */
-  private MemberFeatureState state(String group) {
-    for (MemberFeatureState state : states) {
-      if (state.group().name().equals(group)) {
-        return state;
+  /** The position in {@link #states} of the group named {@code group}, or -1. */
+  private int position(String group) {
+    for (int i = 0; i < states.length; i++) {
+      if (states[i].group().name().equals(group)) {
+        return i;
       }
     }
-    return null;
+    return -1;
   }
 
   private static long[] lastOffsets(MemberFeatureState state) {
