@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
@@ -33,56 +34,96 @@ import org.HdrHistogram.Histogram;
  *
  * <p>{@link #inChildJvm} runs it in a JVM of its own, so that neither side's garbage collector
  * stops the other's clock: the server's pauses are charged to the server, the generator's to
- * nobody.
+ * nobody. The same connections first run a warm-up at the same rate, unmeasured, so that neither
+ * the generator's JIT nor new connections are charged to the server: a cold generator JVM
+ * delayed its first second of requests by up to 160 ms.
  */
 public final class HttpLoad {
   private static final String RESULT = "RESULT ";
+  private static final String MEASURING = "MEASURING";
+  /** Width of the windows the timeline keeps each window's slowest request for. */
+  static final long WINDOW_MILLIS = 100;
 
   /** One request: a GET (body null) or a POST of a JSON body. */
   record Request(String path, byte[] body) {}
 
-  /** What a run measured. */
+  /**
+   * What a run measured; {@code slowestPerWindow[i]} is the latency (µs) of the slowest request
+   * intended in the i-th {@link #WINDOW_MILLIS} window of the measured run.
+   */
   record Result(long requests, long errors, double seconds, Histogram latencyMicros,
-      Map<Integer, Long> statuses) {
+      Map<Integer, Long> statuses, long[] slowestPerWindow) {
     double perSecond() {
       return requests / seconds;
+    }
+
+    /**
+     * E.g. {@code 12 of 300 100-ms windows had a request over 2 ms; slowest: 4.1 s 31 ms, ...}:
+     * whether the tail is a few stalls or spread over the run.
+     */
+    String timeline(long overMicros, int worst) {
+      long over = Arrays.stream(slowestPerWindow).filter(v -> v > overMicros).count();
+      Integer[] order = new Integer[slowestPerWindow.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Long.compare(slowestPerWindow[b], slowestPerWindow[a]));
+      StringBuilder out = new StringBuilder().append(over).append(" of ")
+          .append(slowestPerWindow.length).append(' ').append(WINDOW_MILLIS)
+          .append("-ms windows had a request over ").append(overMicros / 1000.0)
+          .append(" ms; slowest:");
+      for (int i = 0; i < Math.min(worst, order.length); i++) {
+        out.append(String.format(java.util.Locale.ROOT, "%s %.1f s %.1f ms", i == 0 ? "" : ",",
+            order[i] * WINDOW_MILLIS / 1000.0, slowestPerWindow[order[i]] / 1000.0));
+      }
+      return out.toString();
     }
   }
 
   private HttpLoad() {}
 
   /**
-   * The child JVM's entry: {@code host port connections rate seconds requests-file}; the file
-   * holds one request per line ({@code GET <path>} or {@code POST <path> <base64 body>}). Prints
-   * one result line.
+   * The child JVM's entry: {@code host port connections rate warm-up-seconds seconds
+   * requests-file}; the file holds one request per line ({@code GET <path>} or {@code POST <path>
+   * <base64 body>}). Prints {@value #MEASURING} when the measured run starts, then one result
+   * line.
    */
   public static void main(String[] args) throws Exception {
     List<Request> requests = new ArrayList<>();
-    for (String line : Files.readAllLines(Path.of(args[5]), StandardCharsets.UTF_8)) {
+    for (String line : Files.readAllLines(Path.of(args[6]), StandardCharsets.UTF_8)) {
       String[] parts = line.split(" ");
       requests.add(new Request(parts[1],
           parts[0].equals("POST") ? Base64.getDecoder().decode(parts[2]) : null));
     }
     Result result = run(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-        Integer.parseInt(args[3]), Double.parseDouble(args[4]),
-        i -> requests.get(i % requests.size()));
+        Integer.parseInt(args[3]), Double.parseDouble(args[4]), Double.parseDouble(args[5]),
+        i -> requests.get(i % requests.size()), () -> {
+          System.out.println(MEASURING);
+          System.out.flush();
+        });
     ByteBuffer histogram = ByteBuffer.allocate(
         result.latencyMicros().getNeededByteBufferCapacity());
     int length = result.latencyMicros().encodeIntoCompressedByteBuffer(histogram);
     StringBuilder statuses = new StringBuilder();
     result.statuses().forEach((status, count) -> statuses.append(statuses.length() == 0 ? "" : ",")
         .append(status).append('=').append(count));
+    StringBuilder timeline = new StringBuilder();
+    for (long slowest : result.slowestPerWindow()) {
+      timeline.append(timeline.length() == 0 ? "" : ",").append(slowest);
+    }
     System.out.println(RESULT + result.requests() + " " + result.errors() + " "
         + result.seconds() + " " + (statuses.length() == 0 ? "-" : statuses) + " "
-        + Base64.getEncoder().encodeToString(Arrays.copyOf(histogram.array(), length)));
+        + Base64.getEncoder().encodeToString(Arrays.copyOf(histogram.array(), length)) + " "
+        + timeline);
   }
 
   /**
    * {@link #run} in a child JVM (small heap, under the parent-death guard), cycling through
-   * {@code requests}.
+   * {@code requests}; {@code onMeasuring} runs in this JVM when the warm-up ends.
    */
-  static Result inChildJvm(String host, int port, int connections, int rate, double seconds,
-      List<Request> requests) throws IOException, InterruptedException {
+  static Result inChildJvm(String host, int port, int connections, int rate,
+      double warmupSeconds, double seconds, List<Request> requests, Runnable onMeasuring)
+      throws IOException, InterruptedException {
     Path file = Files.createTempFile("tessera-load-", ".txt");
     try {
       List<String> lines = new ArrayList<>(requests.size());
@@ -96,7 +137,7 @@ public final class HttpLoad {
           "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
           "dev.tessera.embedded.guard.GuardedMain", HttpLoad.class.getName(), host,
           Integer.toString(port), Integer.toString(connections), Integer.toString(rate),
-          Double.toString(seconds), file.toString())
+          Double.toString(warmupSeconds), Double.toString(seconds), file.toString())
           .redirectError(ProcessBuilder.Redirect.INHERIT).start();
       String result = null;
       try (BufferedReader out = new BufferedReader(
@@ -104,6 +145,8 @@ public final class HttpLoad {
         for (String line = out.readLine(); line != null; line = out.readLine()) {
           if (line.startsWith(RESULT)) {
             result = line.substring(RESULT.length());
+          } else if (line.equals(MEASURING)) {
+            onMeasuring.run();
           }
         }
       } finally {
@@ -124,8 +167,9 @@ public final class HttpLoad {
       }
       Histogram latency = Histogram.decodeFromCompressedByteBuffer(
           ByteBuffer.wrap(Base64.getDecoder().decode(parts[4])), 0);
+      long[] slowest = Arrays.stream(parts[5].split(",")).mapToLong(Long::parseLong).toArray();
       return new Result(Long.parseLong(parts[0]), Long.parseLong(parts[1]),
-          Double.parseDouble(parts[2]), latency, statuses);
+          Double.parseDouble(parts[2]), latency, statuses, slowest);
     } catch (java.util.zip.DataFormatException e) {
       throw new IOException("unreadable latency histogram from the load generator", e);
     } finally {
@@ -134,14 +178,29 @@ public final class HttpLoad {
   }
 
   /**
-   * Sends {@code rate} requests per second for {@code seconds} over {@code connections}
-   * keep-alive connections; {@code requests} gives the i-th request of a connection.
+   * Sends {@code rate} requests per second over {@code connections} keep-alive connections for
+   * {@code warmupSeconds} unmeasured, runs {@code onMeasuring}, then for {@code seconds}
+   * measured; {@code requests} gives the i-th request of a connection.
    */
-  static Result run(String host, int port, int connections, int rate, double seconds,
-      IntFunction<Request> requests) throws InterruptedException {
+  static Result run(String host, int port, int connections, int rate, double warmupSeconds,
+      double seconds, IntFunction<Request> requests, Runnable onMeasuring)
+      throws InterruptedException {
     long intervalNanos = TimeUnit.SECONDS.toNanos(1) * connections / rate;
-    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+    long warmup = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+    long start = warmup + (long) (warmupSeconds * 1e9);
     long end = start + (long) (seconds * 1e9);
+    AtomicLongArray slowest = new AtomicLongArray(
+        (int) Math.max(1, (end - start + TimeUnit.MILLISECONDS.toNanos(WINDOW_MILLIS) - 1)
+            / TimeUnit.MILLISECONDS.toNanos(WINDOW_MILLIS)));
+    Thread announcer = new Thread(() -> {
+      long wait;
+      while ((wait = start - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      onMeasuring.run();
+    }, "load-measuring");
+    announcer.setDaemon(true);
+    announcer.start();
     List<Histogram> histograms = new ArrayList<>();
     LongAdder errors = new LongAdder();
     ConcurrentHashMap<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
@@ -151,9 +210,9 @@ public final class HttpLoad {
       histograms.add(histogram);
       long offset = intervalNanos * c / connections;
       int connection = c;
-      Thread thread = new Thread(() -> drive(host, port, start + offset, end, intervalNanos,
-          i -> requests.apply(i * connections + connection), histogram, errors, statuses),
-          "load-" + c);
+      Thread thread = new Thread(() -> drive(host, port, warmup + offset, start, end,
+          intervalNanos, i -> requests.apply(i * connections + connection), histogram, slowest,
+          errors, statuses), "load-" + c);
       thread.setDaemon(true);
       threads.add(thread);
       thread.start();
@@ -161,6 +220,7 @@ public final class HttpLoad {
     for (Thread thread : threads) {
       thread.join();
     }
+    announcer.join();
     // Answered requests over the time they took: when the server falls behind, the run lasts
     // longer than planned and the rate it sustained is lower than the rate offered.
     double elapsed = Math.max(seconds, (System.nanoTime() - start) / 1e9);
@@ -168,12 +228,20 @@ public final class HttpLoad {
     histograms.forEach(all::add);
     Map<Integer, Long> counts = new TreeMap<>();
     statuses.forEach((status, count) -> counts.put(status, count.sum()));
-    return new Result(all.getTotalCount(), errors.sum(), elapsed, all, counts);
+    long[] windows = new long[slowest.length()];
+    for (int i = 0; i < windows.length; i++) {
+      windows[i] = slowest.get(i);
+    }
+    return new Result(all.getTotalCount(), errors.sum(), elapsed, all, counts, windows);
   }
 
-  private static void drive(String host, int port, long first, long end, long intervalNanos,
-      IntFunction<Request> requests, Histogram histogram, LongAdder errors,
-      ConcurrentHashMap<Integer, LongAdder> statuses) {
+  /**
+   * One connection's schedule from {@code first} to {@code end}; requests intended before
+   * {@code measured} are the warm-up: sent and answered, not counted.
+   */
+  private static void drive(String host, int port, long first, long measured, long end,
+      long intervalNanos, IntFunction<Request> requests, Histogram histogram,
+      AtomicLongArray slowest, LongAdder errors, ConcurrentHashMap<Integer, LongAdder> statuses) {
     Connection connection = null;
     long intended = first;
     for (int i = 0; intended < end; i++, intended += intervalNanos) {
@@ -186,10 +254,18 @@ public final class HttpLoad {
           connection = new Connection(host, port);
         }
         int status = connection.exchange(host, port, requests.apply(i));
-        statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
-        histogram.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+        if (intended >= measured) {
+          long micros = Math.max(0, (System.nanoTime() - intended) / 1000);
+          statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+          histogram.recordValue(micros);
+          slowest.accumulateAndGet(
+              (int) ((intended - measured) / TimeUnit.MILLISECONDS.toNanos(WINDOW_MILLIS)),
+              micros, Math::max);
+        }
       } catch (IOException | RuntimeException e) {
-        errors.increment();
+        if (intended >= measured) {
+          errors.increment();
+        }
         if (connection != null) {
           connection.close();
           connection = null;

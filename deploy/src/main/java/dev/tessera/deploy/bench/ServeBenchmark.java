@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import dev.tessera.simulations.generator.Simulation;
 import dev.tessera.simulations.generator.SimulationConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,9 @@ import org.HdrHistogram.Histogram;
  * a longer max age measures the store-hit path alone.
  */
 public final class ServeBenchmark {
+  /** Unmeasured seconds at a run's own rate before it is measured (generator JIT, connections). */
+  private static final double WARMUP_SECONDS = 3;
+
   private ServeBenchmark() {}
 
   public static int run(List<String> args, PrintStream out) throws Exception {
@@ -132,21 +136,24 @@ public final class ServeBenchmark {
         }
         // Warm-up: JIT, connection pools, member entities started.
         HttpLoad.inChildJvm(base.getHost(), base.getPort(), connections, Math.min(rate, 5_000),
-            10, singles);
+            0, 10, singles, () -> { });
         NodeCost.Idle idle = NodeCost.idle(5_000);
         out.printf("  %s%n", idle.summary());
-        try (GcPauses pauses = new GcPauses()) {
-          NodeCost cost = NodeCost.start();
-          HttpLoad.Result single = HttpLoad.inChildJvm(base.getHost(), base.getPort(),
-              connections, rate, seconds, singles);
-          print("single reads", single, pauses, cost, idle, out);
-        }
-        try (GcPauses pauses = new GcPauses()) {
-          NodeCost cost = NodeCost.start();
-          HttpLoad.Result batch = HttpLoad.inChildJvm(base.getHost(), base.getPort(),
-              Math.min(connections, Math.max(1, batchRate / 10)), batchRate, seconds, batches);
-          print("batch reads of 100", batch, pauses, cost, idle, out);
-        }
+        // Each run warms its own generator JVM and connections up for WARMUP_SECONDS at the
+        // run's rate; the node's GC pauses and cost are counted from the measured part only.
+        int singleConnections = connections;
+        int singleRate = rate;
+        int batchConnections = Math.min(connections, Math.max(1, batchRate / 10));
+        int batchesPerSecond = batchRate;
+        double measuredSeconds = seconds;
+        Measured single = measured(onMeasuring -> HttpLoad.inChildJvm(base.getHost(),
+            base.getPort(), singleConnections, singleRate, WARMUP_SECONDS, measuredSeconds,
+            singles, onMeasuring));
+        print("single reads", single, idle, out);
+        Measured batch = measured(onMeasuring -> HttpLoad.inChildJvm(base.getHost(),
+            base.getPort(), batchConnections, batchesPerSecond, WARMUP_SECONDS, measuredSeconds,
+            batches, onMeasuring));
+        print("batch reads of 100", batch, idle, out);
       } finally {
         node.stop(Duration.ofSeconds(60));
       }
@@ -175,14 +182,45 @@ public final class ServeBenchmark {
     return ids.size();
   }
 
-  private static void print(String what, HttpLoad.Result result, GcPauses pauses,
-      NodeCost cost, NodeCost.Idle idle, PrintStream out) {
+  /** A load run with the node's GC pauses and cost over its measured part. */
+  private record Measured(HttpLoad.Result result, GcPauses pauses, NodeCost cost) {}
+
+  /** A load run told when its measured part starts. */
+  private interface LoadRun {
+    HttpLoad.Result run(Runnable onMeasuring) throws IOException, InterruptedException;
+  }
+
+  private static Measured measured(LoadRun run) throws IOException, InterruptedException {
+    GcPauses[] pauses = new GcPauses[1];
+    NodeCost[] cost = new NodeCost[1];
+    HttpLoad.Result result;
+    try {
+      result = run.run(() -> {
+        pauses[0] = new GcPauses();
+        cost[0] = NodeCost.start();
+      });
+    } finally {
+      if (pauses[0] != null) {
+        pauses[0].close();
+      }
+    }
+    if (cost[0] == null) {
+      throw new IOException("the load generator never started its measured run");
+    }
+    return new Measured(result, pauses[0], cost[0]);
+  }
+
+  private static void print(String what, Measured run, NodeCost.Idle idle, PrintStream out) {
+    HttpLoad.Result result = run.result();
+    GcPauses pauses = run.pauses();
+    NodeCost cost = run.cost();
     Histogram latency = result.latencyMicros();
     out.printf("  %-18s %,8.0f req/s  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms  max %.1f ms"
             + "  errors %d  statuses %s%n", what, result.perSecond(),
         latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
         latency.getValueAtPercentile(99.9) / 1000.0, latency.getMaxValue() / 1000.0,
         result.errors(), result.statuses());
+    out.printf("  %-18s %s%n", "", result.timeline(2_000, 5));
     out.printf("  %-18s node GC during the run (%s)%n", "", pauses.summary());
     out.printf("  %-18s %s%n", "", cost.perUnit(Math.max(1, result.requests()), "request",
         idle));
