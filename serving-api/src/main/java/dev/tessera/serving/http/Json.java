@@ -2,6 +2,7 @@ package dev.tessera.serving.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,7 +18,10 @@ import org.apache.pekko.util.ByteString;
 
 /** JSON in and out of the HTTP layer: one shared, configured Jackson mapper and response helpers. */
 public final class Json {
-  public static final ObjectMapper MAPPER = new ObjectMapper()
+  // Jackson's default pool of write buffers is per thread; a thread that clears its locals (the
+  // JDK's common pool does after each task) would allocate them for every document.
+  public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+      .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);

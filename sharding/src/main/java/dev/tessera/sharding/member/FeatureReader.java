@@ -62,12 +62,17 @@ public final class FeatureReader {
         (org.apache.pekko.actor.typed.ActorRef<StatusReply<StoredSnapshot>> replyTo) ->
             new MemberFeatures.Refresh(group, now, replyTo),
         askTimeout, system.scheduler());
-    return refreshed.thenApply(snapshot -> {
+    // The ask's stage (Scala's future as a CompletionStage) runs every dependent stage
+    // asynchronously on ForkJoinPool.commonPool: one more pool of threads to wake per read, and
+    // JDK 17's common pool clears a thread's locals after each task, so Jackson's per-thread
+    // buffers (12 KB a response) were made anew each time. The entity's answer is continued on
+    // the actor system's dispatcher instead; what depends on the returned stage runs there too.
+    return refreshed.thenApplyAsync(snapshot -> {
       if (snapshot.watermark() == Long.MIN_VALUE) {
         return Lookup.NotFound.INSTANCE;
       }
       return now >= snapshot.expiresAt() ? new Lookup.Expired(snapshot)
           : new Lookup.Present(snapshot);
-    });
+    }, system.executionContext());
   }
 }

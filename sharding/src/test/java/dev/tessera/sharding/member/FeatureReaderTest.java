@@ -73,6 +73,9 @@ class FeatureReaderTest {
     assertThat(published.values().get("plays_1h")).isEqualTo(1L);
     assertThat(refreshed.values().get("plays_1h")).as("the hour slid past the play").isEqualTo(0L);
     assertThat(refreshed.values().get("plays_24h")).isEqualTo(1L);
+    assertThat(((Lookup.Present) table.get("m1", GROUP.name(), twoHoursLater)).snapshot()
+        .snapshotVersion()).as("a refreshed vector answers its read; the store keeps what the "
+            + "member's events published").isEqualTo(published.snapshotVersion());
 
     long pastTtl = played + GROUP.ttl().toMillis() + 1;
     assertThat(reader.read("m1", GROUP.name(), pastTtl).toCompletableFuture().get())
