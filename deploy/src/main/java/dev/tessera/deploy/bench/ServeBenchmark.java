@@ -139,21 +139,10 @@ public final class ServeBenchmark {
             0, 10, singles, () -> { });
         NodeCost.Idle idle = NodeCost.idle(5_000);
         out.printf("  %s%n", idle.summary());
-        // Each run warms its own generator JVM and connections up for WARMUP_SECONDS at the
-        // run's rate; the node's GC pauses and cost are counted from the measured part only.
-        int singleConnections = connections;
-        int singleRate = rate;
-        int batchConnections = Math.min(connections, Math.max(1, batchRate / 10));
-        int batchesPerSecond = batchRate;
-        double measuredSeconds = seconds;
-        Measured single = measured(onMeasuring -> HttpLoad.inChildJvm(base.getHost(),
-            base.getPort(), singleConnections, singleRate, WARMUP_SECONDS, measuredSeconds,
-            singles, onMeasuring));
-        print("single reads", single, idle, out);
-        Measured batch = measured(onMeasuring -> HttpLoad.inChildJvm(base.getHost(),
-            base.getPort(), batchConnections, batchesPerSecond, WARMUP_SECONDS, measuredSeconds,
-            batches, onMeasuring));
-        print("batch reads of 100", batch, idle, out);
+        print("single reads", measured(base, connections, rate, seconds, singles), idle, out);
+        print("batch reads of 100", measured(base,
+            Math.min(connections, Math.max(1, batchRate / 10)), batchRate, seconds, batches),
+            idle, out);
       } finally {
         node.stop(Duration.ofSeconds(60));
       }
@@ -185,20 +174,22 @@ public final class ServeBenchmark {
   /** A load run with the node's GC pauses and cost over its measured part. */
   private record Measured(HttpLoad.Result result, GcPauses pauses, NodeCost cost) {}
 
-  /** A load run told when its measured part starts. */
-  private interface LoadRun {
-    HttpLoad.Result run(Runnable onMeasuring) throws IOException, InterruptedException;
-  }
-
-  private static Measured measured(LoadRun run) throws IOException, InterruptedException {
+  /**
+   * A load run in its own generator JVM, which warms itself and its connections up for {@link
+   * #WARMUP_SECONDS} at the run's rate; the node's GC pauses and cost count from the measured
+   * part only.
+   */
+  private static Measured measured(URI base, int connections, int rate, double seconds,
+      List<HttpLoad.Request> requests) throws IOException, InterruptedException {
     GcPauses[] pauses = new GcPauses[1];
     NodeCost[] cost = new NodeCost[1];
     HttpLoad.Result result;
     try {
-      result = run.run(() -> {
-        pauses[0] = new GcPauses();
-        cost[0] = NodeCost.start();
-      });
+      result = HttpLoad.inChildJvm(base.getHost(), base.getPort(), connections, rate,
+          WARMUP_SECONDS, seconds, requests, () -> {
+            pauses[0] = new GcPauses();
+            cost[0] = NodeCost.start();
+          });
     } finally {
       if (pauses[0] != null) {
         pauses[0].close();

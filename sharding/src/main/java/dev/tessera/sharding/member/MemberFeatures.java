@@ -402,9 +402,6 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
     return offsets;
   }
 
-  /**
-   * Publishes every group as of {@code now}; returns what was published, in {@link #states} order.
-   */
   /** A hybrid clock: increases with every vector made, and across restarts with the wall clock. */
   private void nextSnapshotVersion() {
     snapshotVersion = Math.max(snapshotVersion + 1, System.currentTimeMillis() * 1000);
@@ -416,6 +413,9 @@ public final class MemberFeatures extends ExtensibleBehavior<MemberFeatures.Comm
         state.group().version(), snapshotVersion, lastOffsets(state));
   }
 
+  /**
+   * Publishes every group as of {@code now}; returns what was published, in {@link #states} order.
+   */
   private StoredSnapshot[] publish(long now) {
     nextSnapshotVersion();
     StoredSnapshot[] published = new StoredSnapshot[states.length];
